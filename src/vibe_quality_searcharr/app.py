@@ -1,0 +1,92 @@
+"""Builds the FastAPI application: configuration, database, middleware, routers, scheduler.
+
+`create_app()` does everything that can fail (configuration, secrets, opening and migrating the
+database) before it returns, so a bad setup stops the process with a clear message instead of
+serving errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+
+from vibe_quality_searcharr import __version__
+from vibe_quality_searcharr.context import AppContext
+from vibe_quality_searcharr.db import migrate
+from vibe_quality_searcharr.db.engine import open_configured
+from vibe_quality_searcharr.errors import install_error_handlers
+from vibe_quality_searcharr.events import EventBus
+from vibe_quality_searcharr.observability import health
+from vibe_quality_searcharr.observability.logging import configure_logging
+from vibe_quality_searcharr.observability.request_id import RequestIdMiddleware
+from vibe_quality_searcharr.scheduling.scheduler import Scheduler
+from vibe_quality_searcharr.security.headers import SecurityHeadersMiddleware
+from vibe_quality_searcharr.security.keyfiles import ensure_secrets
+from vibe_quality_searcharr.settings import Settings, get_settings
+
+__all__ = ["build_context", "create_app"]
+
+log = structlog.get_logger(__name__)
+
+
+def build_context(settings: Settings, *, configure_logs: bool = True) -> AppContext:
+    """Resolve secrets, open and migrate the database: everything a process needs before serving."""
+    secrets = ensure_secrets(settings)
+    if configure_logs:
+        configure_logging(
+            level=settings.log_level,
+            fmt=settings.log_format,
+            log_dir=settings.logs_dir,
+            max_bytes=settings.log_file_max_mb * 1024 * 1024,
+            backups=settings.log_file_backups,
+            secrets=secrets.values(),
+        )
+    database = open_configured(settings, secrets)
+    migrate.upgrade(database)
+    return AppContext(
+        settings=settings,
+        secrets=secrets,
+        database=database,
+        scheduler=Scheduler(),
+        events=EventBus(),
+    )
+
+
+def _lifespan(context: AppContext):  # type: ignore[no-untyped-def]
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        context.events.bind_loop(asyncio.get_running_loop())
+        if context.settings.scheduler_enabled:
+            context.scheduler.start()
+        log.info("started", version=__version__, database=context.database.backend)
+        try:
+            yield
+        finally:
+            context.scheduler.shutdown()
+            context.database.dispose()
+            log.info("stopped")
+
+    return lifespan
+
+
+def create_app(settings: Settings | None = None, *, context: AppContext | None = None) -> FastAPI:
+    if context is None:
+        context = build_context(settings or get_settings())
+    app = FastAPI(
+        title="Vibe-Quality-Searcharr",
+        version=__version__,
+        lifespan=_lifespan(context),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.context = context
+    install_error_handlers(app)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestIdMiddleware)
+    app.include_router(health.router)
+    return app

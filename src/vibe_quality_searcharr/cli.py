@@ -1,0 +1,133 @@
+"""The `vqs` command line: serve, db upgrade, doctor, and the commands each domain adds."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from vibe_quality_searcharr import __version__
+from vibe_quality_searcharr.db.errors import DatabaseError
+from vibe_quality_searcharr.settings import ConfigError, load_settings
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    help="Vibe-Quality-Searcharr: searches your *arr backlog, politely.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"vibe-quality-searcharr {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Vibe-Quality-Searcharr."""
+
+
+def fail(problems: list[str], topic: str = "Configuration") -> None:
+    typer.echo(f"{topic} problems:" if len(problems) > 1 else f"{topic} problem:", err=True)
+    for line in problems:
+        typer.echo(f"  - {line}", err=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (VQS_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (VQS_PORT).")] = None,
+) -> None:
+    """Run the web UI, the API and the scheduler."""
+    import uvicorn
+
+    from vibe_quality_searcharr.app import create_app
+
+    overrides = {
+        key: value for key, value in {"host": host, "port": port}.items() if value is not None
+    }
+    try:
+        settings = load_settings(**overrides)
+        application = create_app(settings)
+    except ConfigError as exc:
+        fail(exc.problems)
+        return
+    except DatabaseError as exc:
+        fail([str(exc)], "Database")
+        return
+    uvicorn.run(
+        application,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        proxy_headers=False,
+        server_header=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Port of the web UI.")] = 7337,
+    data_dir: Annotated[str, typer.Option(help="Where the demo keeps its data.")] = "./demo-data",
+) -> None:
+    """Run the app on a throw-away data directory, ready to explore in the browser."""
+    import os
+
+    os.environ.setdefault("VQS_DATA_DIR", data_dir)
+    typer.echo(f"Vibe-Quality-Searcharr demo: open http://127.0.0.1:{port}/ (Ctrl+C to stop)")
+    serve(host="127.0.0.1", port=port)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply pending database migrations (also done at every start)."""
+    from vibe_quality_searcharr.db import migrate
+    from vibe_quality_searcharr.db.engine import open_configured
+    from vibe_quality_searcharr.security.keyfiles import ensure_secrets
+
+    try:
+        settings = load_settings()
+        database = open_configured(settings, ensure_secrets(settings))
+    except ConfigError as exc:
+        fail(exc.problems)
+        return
+    except DatabaseError as exc:
+        fail([str(exc)], "Database")
+        return
+    before = migrate.current_revision(database)
+    migrate.upgrade(database)
+    after = migrate.current_revision(database)
+    database.dispose()
+    typer.echo(f"database at {after}" + ("" if before == after else f" (was {before or 'empty'})"))
+
+
+@app.command()
+def doctor() -> None:
+    """Check configuration, data directory, database, migrations and port; exit 1 on any failure."""
+    from vibe_quality_searcharr.doctor import run_checks
+
+    results = run_checks()
+    for result in results:
+        mark = typer.style(" OK ", fg="green") if result.ok else typer.style("FAIL", fg="red")
+        typer.echo(f"[{mark}] {result.name}: {result.detail}")
+        if not result.ok and result.fix:
+            typer.echo(f"       fix: {result.fix}")
+    if not all(result.ok for result in results):
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

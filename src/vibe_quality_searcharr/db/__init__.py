@@ -1,0 +1,1 @@
+"""Database access: the engine (SQLCipher or PostgreSQL), sessions, the base model, migrations."""

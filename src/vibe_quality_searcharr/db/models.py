@@ -1,0 +1,10 @@
+"""Imports every domain's tables so that `metadata` is complete for Alembic and the tests."""
+
+from __future__ import annotations
+
+from vibe_quality_searcharr.db.base import Base
+from vibe_quality_searcharr.db.settings_store import AppSetting
+
+metadata = Base.metadata
+
+__all__ = ["AppSetting", "metadata"]

@@ -1,0 +1,31 @@
+"""FastAPI dependencies shared by every domain, as `Annotated` aliases.
+
+The request is the unit of work: `DbSession` opens one session, commits it when the route
+returns normally and rolls it back when anything raises. Services never commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from vibe_quality_searcharr.context import AppContext
+
+__all__ = ["Context", "DbSession", "get_context", "get_db"]
+
+
+def get_context(request: Request) -> AppContext:
+    context: AppContext = request.app.state.context
+    return context
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    with get_context(request).database.session_scope() as session:
+        yield session
+
+
+Context = Annotated[AppContext, Depends(get_context)]
+DbSession = Annotated[Session, Depends(get_db)]

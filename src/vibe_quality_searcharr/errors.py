@@ -1,0 +1,154 @@
+"""The one error base of the application and the handlers that render every error as a problem.
+
+    AppError                     (4xx/5xx with a message a user can act on)
+    ├── NotFound                 404
+    ├── Conflict                 409
+    ├── InvalidInput             422 (with per-field messages)
+    ├── Unauthorized             401
+    ├── Forbidden                403
+    └── ServiceUnavailable       503
+
+Domains subclass these (`ArrUnreachable(ServiceUnavailable)`, `BudgetExhausted(Conflict)`...).
+The body is always `{"error": kind, "detail": message, "fields"?: {...}}`; an unexpected error
+becomes a 500 that names the request id and nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+__all__ = [
+    "AppError",
+    "Conflict",
+    "Forbidden",
+    "InvalidInput",
+    "NotFound",
+    "ServiceUnavailable",
+    "Unauthorized",
+    "install_error_handlers",
+    "problem",
+]
+
+log = structlog.get_logger(__name__)
+
+
+class AppError(Exception):
+    status_code = 400
+    kind = "bad_request"
+
+    def __init__(self, detail: str, *, fields: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.fields = fields
+
+
+class NotFound(AppError):
+    status_code = 404
+    kind = "not_found"
+
+
+class Conflict(AppError):
+    status_code = 409
+    kind = "conflict"
+
+
+class InvalidInput(AppError):
+    status_code = 422
+    kind = "validation"
+
+
+class Unauthorized(AppError):
+    status_code = 401
+    kind = "unauthorized"
+
+
+class Forbidden(AppError):
+    status_code = 403
+    kind = "forbidden"
+
+
+class ServiceUnavailable(AppError):
+    status_code = 503
+    kind = "unavailable"
+
+
+_HTTP_KINDS = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "validation",
+    429: "rate_limited",
+    503: "unavailable",
+}
+
+
+def problem(
+    status: int,
+    kind: str,
+    detail: str,
+    fields: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {"error": kind, "detail": detail}
+    if fields:
+        body["fields"] = fields
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _field_name(location: tuple[Any, ...]) -> str:
+    parts = [
+        str(part) for part in location if part not in ("body", "query", "path", "header", "cookie")
+    ]
+    return ".".join(parts) or "body"
+
+
+def _validation_fields(exc: RequestValidationError) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for error in exc.errors():
+        name = _field_name(tuple(error.get("loc", ())))
+        fields.setdefault(name, str(error.get("msg", "invalid")).removeprefix("Value error, "))
+    return fields
+
+
+async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return problem(exc.status_code, exc.kind, exc.detail, exc.fields)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    fields = _validation_fields(exc)
+    summary = "; ".join(f"{name}: {message}" for name, message in fields.items())
+    return problem(422, "validation", f"Invalid input. {summary}", fields)
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    kind = _HTTP_KINDS.get(exc.status_code, "error")
+    return problem(exc.status_code, kind, str(exc.detail), headers=getattr(exc, "headers", None))
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    request_id = getattr(request.state, "request_id", "unknown")
+    log.error("unhandled_error", path=request.url.path, exc_info=exc)
+    return problem(
+        500, "internal", f"Unexpected error. Quote request id {request_id} when reporting it."
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

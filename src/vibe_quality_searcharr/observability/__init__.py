@@ -1,0 +1,1 @@
+"""Logging with secrets redacted, request ids, health probes and metrics."""

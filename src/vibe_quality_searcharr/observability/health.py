@@ -1,0 +1,68 @@
+"""Liveness and readiness probes for Docker, Kubernetes and uptime monitors.
+
+Readiness is 200 only when the database answers, its schema is at the shipped head and the
+scheduler runs; the body lists each check so an operator sees which one failed. No secrets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from vibe_quality_searcharr import __version__
+from vibe_quality_searcharr.context import AppContext
+from vibe_quality_searcharr.db import migrate
+from vibe_quality_searcharr.deps import Context
+
+__all__ = ["readiness", "router"]
+
+router = APIRouter(prefix="/health", tags=["health"])
+
+
+def _database_checks(context: AppContext) -> dict[str, dict[str, Any]]:
+    checks: dict[str, dict[str, Any]] = {}
+    try:
+        context.database.ping()
+        checks["database"] = {"ok": True, "backend": context.database.backend}
+    except Exception as exc:
+        checks["database"] = {"ok": False, "detail": _plain(exc)}
+        checks["migrations"] = {"ok": False, "detail": "database unavailable"}
+        return checks
+    try:
+        current = migrate.current_revision(context.database)
+        head = migrate.head_revision()
+        checks["migrations"] = {"ok": current == head, "current": current, "head": head}
+    except Exception as exc:
+        checks["migrations"] = {"ok": False, "detail": _plain(exc)}
+    return checks
+
+
+def _plain(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+
+
+def readiness(context: AppContext) -> tuple[bool, dict[str, Any]]:
+    checks = _database_checks(context)
+    checks["scheduler"] = {
+        "ok": context.scheduler.running or not context.settings.scheduler_enabled
+    }
+    ready = all(check["ok"] for check in checks.values())
+    return ready, {
+        "status": "ready" if ready else "not_ready",
+        "version": __version__,
+        "checks": checks,
+    }
+
+
+@router.get("/live")
+async def live() -> dict[str, str]:
+    return {"status": "alive", "version": __version__}
+
+
+@router.get("/ready")
+async def ready(context: Context) -> JSONResponse:
+    is_ready, body = await run_in_threadpool(readiness, context)
+    return JSONResponse(body, status_code=200 if is_ready else 503)

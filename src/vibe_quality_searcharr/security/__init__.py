@@ -1,0 +1,1 @@
+"""Passwords, sessions, CSRF, TOTP, encryption of stored secrets, rate limits and headers."""

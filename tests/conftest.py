@@ -1,0 +1,131 @@
+"""Shared fixtures: settings in a temporary data directory and a fresh migrated database per test.
+
+Database tests run on SQLCipher always and on PostgreSQL when VQS_TEST_POSTGRES_URL is set; with
+VQS_REQUIRE_POSTGRES=1 (CI) a missing server fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from vibe_quality_searcharr.app import create_app
+from vibe_quality_searcharr.context import AppContext
+from vibe_quality_searcharr.db import migrate
+from vibe_quality_searcharr.db.engine import Database, open_postgres, open_sqlcipher
+from vibe_quality_searcharr.events import EventBus
+from vibe_quality_searcharr.scheduling.scheduler import Scheduler
+from vibe_quality_searcharr.security.keyfiles import ensure_secrets
+from vibe_quality_searcharr.settings import Settings, load_settings
+
+POSTGRES_URL = os.environ.get("VQS_TEST_POSTGRES_URL")
+REQUIRE_POSTGRES = os.environ.get("VQS_REQUIRE_POSTGRES") == "1"
+
+
+@pytest.fixture(autouse=True)
+def _clean_vqs_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's own VQS_* configuration."""
+    for name in list(os.environ):
+        if (
+            name.startswith("VQS_")
+            and not name.startswith("VQS_TEST_")
+            and name != "VQS_REQUIRE_POSTGRES"
+        ):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(data_dir=tmp_path / "data", scheduler_enabled=False)
+
+
+def _postgres_available() -> bool:
+    if not POSTGRES_URL:
+        return False
+    try:
+        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+def require_postgres() -> str:
+    if _postgres_available():
+        assert POSTGRES_URL is not None
+        return POSTGRES_URL
+    if REQUIRE_POSTGRES:
+        pytest.fail(
+            "VQS_REQUIRE_POSTGRES=1 but PostgreSQL at VQS_TEST_POSTGRES_URL does not answer"
+        )
+    pytest.skip("PostgreSQL not configured (set VQS_TEST_POSTGRES_URL)")
+
+
+@pytest.fixture
+def postgres_schema() -> Iterator[tuple[str, str]]:
+    """A fresh, empty PostgreSQL schema for one test: (url, schema)."""
+    url = require_postgres()
+    schema = f"t_{secrets.token_hex(6)}"
+    admin = create_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield url, schema
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Database]:
+    """A fresh database at the migration head, on each backend."""
+    if request.param == "sqlite":
+        keys = ensure_secrets(settings)
+        db = open_sqlcipher(settings.sqlite_path, keys.database_key)
+    else:
+        url, schema = request.getfixturevalue("postgres_schema")
+        db = open_postgres(url, schema=schema)
+    migrate.upgrade(db)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+@pytest.fixture
+def session(database: Database) -> Iterator[Session]:
+    with database.session_scope() as db_session:
+        yield db_session
+
+
+@pytest.fixture
+def context(settings: Settings, database: Database) -> AppContext:
+    return AppContext(
+        settings=settings,
+        secrets=ensure_secrets(settings),
+        database=database,
+        scheduler=Scheduler(),
+        events=EventBus(),
+    )
+
+
+@pytest.fixture
+def app(context: AppContext) -> FastAPI:
+    return create_app(context=context)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
+
+from vibe_quality_searcharr.app import create_app
+from vibe_quality_searcharr.context import AppContext
+
+
+def test_live_answers_while_serving(client: TestClient) -> None:
+    response = client.get("/health/live")
+    assert response.status_code == 200
+    assert response.json()["status"] == "alive"
+
+
+def test_ready_lists_each_check(context: AppContext) -> None:
+    context.settings = context.settings.model_copy(update={"scheduler_enabled": True})
+    with TestClient(create_app(context=context)) as client:
+        response = client.get("/health/ready")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ready"
+    assert set(body["checks"]) == {"database", "migrations", "scheduler"}
+    assert all(check["ok"] for check in body["checks"].values())
+
+
+def test_ready_is_503_when_the_scheduler_is_stopped(
+    client: TestClient, context: AppContext
+) -> None:
+    context.settings = context.settings.model_copy(update={"scheduler_enabled": True})
+    response = client.get("/health/ready")
+    assert response.status_code == 503
+    assert response.json()["checks"]["scheduler"]["ok"] is False
+
+
+def test_ready_is_503_when_the_database_file_is_gone(
+    client: TestClient, context: AppContext
+) -> None:
+    if context.database.sqlite_path is None:
+        context.database.engine.dispose()
+        unreachable = context.database.engine.url.set(port=1)
+        context.database.engine = create_engine(unreachable, connect_args={"connect_timeout": 2})
+    else:
+        context.database.sqlite_path.unlink()
+    response = client.get("/health/ready")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["checks"]["database"]["ok"] is False
+    assert body["status"] == "not_ready"
