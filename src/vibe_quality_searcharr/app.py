@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import structlog
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from vibe_quality_searcharr import __version__
 from vibe_quality_searcharr.context import AppContext
@@ -31,6 +33,8 @@ from vibe_quality_searcharr.settings import Settings, get_settings
 __all__ = ["build_context", "create_app"]
 
 log = structlog.get_logger(__name__)
+
+STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 
 def build_context(settings: Settings, *, configure_logs: bool = True) -> AppContext:
@@ -89,4 +93,5 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -1,0 +1,1 @@
+"""Server-rendered pages: the shared layout, templates, static files, HTMX helpers, SSE."""
