@@ -1,7 +1,7 @@
 """Every setting of the service, read from `VQS_*` variables and validated before anything starts.
 
 Secrets can also come from files (`VQS_<NAME>_FILE`), the Docker and Kubernetes way, so that they
-never sit in an environment listing. When none is given, `secrets.ensure_secrets` generates them
+never sit in an environment listing. When none is given, `security.keyfiles.ensure_secrets` generates them
 into the data directory on first start and reuses them afterwards.
 """
 
@@ -12,11 +12,17 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 __all__ = ["SECRET_FIELDS", "ConfigError", "Settings", "get_settings", "load_settings"]
 
@@ -41,6 +47,9 @@ class _FileSecretsSource(PydanticBaseSettingsSource):
         path = os.environ.get(env_name)
         if not path or field_name not in SECRET_FIELDS:
             return None, field_name, False
+        direct = env_name.removesuffix("_FILE")
+        if os.environ.get(direct):
+            raise ConfigError([f"{direct} and {env_name} are both set; fix: keep only one of them"])
         try:
             return Path(path).read_text(encoding="utf-8").strip(), field_name, False
         except OSError as exc:
@@ -104,9 +113,9 @@ class Settings(BaseSettings):
         5, ge=0, le=100, description="How many rotated log files to keep."
     )
 
-    trusted_proxies: list[str] = Field(
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
-        description="CIDRs of reverse proxies whose X-Forwarded-* and auth headers are believed.",
+        description="Comma-separated CIDRs of reverse proxies whose X-Forwarded-* and auth headers are believed.",
     )
     scheduler_enabled: bool = Field(True, description="Run scheduled jobs in this process.")
 
@@ -147,6 +156,13 @@ class Settings(BaseSettings):
                 "must start with postgresql+psycopg:// (leave it unset for the built-in encrypted SQLite)"
             )
         return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be an http:// or https:// URL such as https://vqs.example.lan")
+        return value.rstrip("/") if value is not None else None
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
@@ -205,6 +221,8 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         raise ConfigError([_describe(dict(error)) for error in exc.errors()]) from None
+    except SettingsError as exc:  # a value pydantic-settings could not even parse
+        raise ConfigError([f"configuration: {exc}"]) from None
 
 
 @lru_cache(maxsize=1)

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 
 from vibe_quality_searcharr.db.engine import Database
 
-__all__ = ["current_revision", "head_revision", "is_current", "upgrade"]
+__all__ = ["current_revision", "downgrade", "head_revision", "is_current", "upgrade"]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _PG_LOCK_KEY = 0x5651_5300  # "VQS\0": one advisory lock id for migrations
@@ -61,13 +61,32 @@ def _file_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def upgrade(database: Database, revision: str = "head") -> None:
-    """Bring the schema to `revision`, exactly once however many processes ask at the same time."""
+@contextlib.contextmanager
+def _locked(database: Database) -> Iterator[Connection]:
+    """One transaction holding the migration lock: a file lock for SQLite, an advisory lock
+    (released with the transaction) for PostgreSQL."""
     if database.sqlite_path is not None:
         lock = database.sqlite_path.with_name(".migrate.lock")
         with _file_lock(lock), database.engine.begin() as connection:
-            command.upgrade(_config(connection), revision)
+            yield connection
         return
     with database.engine.begin() as connection:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+        yield connection
+
+
+def upgrade(database: Database, revision: str = "head") -> str | None:
+    """Bring the schema to `revision`, exactly once however many processes ask at the same time.
+
+    Returns the revision the schema was at before, as seen under the lock (None: empty).
+    """
+    with _locked(database) as connection:
+        before = MigrationContext.configure(connection).get_current_revision()
         command.upgrade(_config(connection), revision)
+    return before
+
+
+def downgrade(database: Database, revision: str) -> None:
+    """Step the schema back to `revision` ("base" empties it); for tests and emergencies."""
+    with _locked(database) as connection:
+        command.downgrade(_config(connection), revision)

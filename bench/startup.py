@@ -1,0 +1,115 @@
+"""Start-up cost of `vqs serve`: time to /health/ready == 200 and idle memory, over 5 runs.
+
+Each run starts the real console script on a fresh data directory and a free port, so it pays
+for everything a first start pays for: generating secrets, creating the encrypted database and
+applying every migration. Targets: ready <= 1.5 s, idle RSS <= 80 MB.
+
+    .venv/bin/python bench/startup.py [--runs 5] [--idle 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+READY_TARGET_S = 1.5
+RSS_TARGET_MB = 80.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def vqs_executable() -> str:
+    beside = Path(sys.executable).with_name("vqs")
+    found = str(beside) if beside.exists() else shutil.which("vqs")
+    if found is None:
+        sys.exit("vqs is not installed: run `make test` or `pip install -e .` first")
+    return found
+
+
+def is_ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+def one_run(executable: str, idle_s: float) -> tuple[float, float]:
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="vqs-bench-") as data_dir:
+        env = {key: value for key, value in os.environ.items() if not key.startswith("VQS_")}
+        env |= {"VQS_DATA_DIR": data_dir, "VQS_PORT": str(port)}
+        url = f"http://127.0.0.1:{port}/health/ready"
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [executable, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        try:
+            while not is_ready(url):
+                if process.poll() is not None:
+                    error = process.stderr.read().decode() if process.stderr else ""
+                    raise RuntimeError(f"vqs serve exited with {process.returncode}:\n{error}")
+                if time.perf_counter() - started > 60:
+                    raise RuntimeError("not ready after 60 s")
+                time.sleep(0.01)
+            ready_s = time.perf_counter() - started
+            time.sleep(idle_s)
+            memory = rss_mb(process.pid)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    return ready_s, memory
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--idle", type=float, default=10.0, help="seconds idle before RSS")
+    args = parser.parse_args()
+    executable = vqs_executable()
+    readies: list[float] = []
+    memories: list[float] = []
+    for run in range(1, args.runs + 1):
+        ready_s, memory = one_run(executable, args.idle)
+        readies.append(ready_s)
+        memories.append(memory)
+        print(f"run {run}: ready in {ready_s:.3f} s, idle RSS {memory:.1f} MB", flush=True)
+    ready_median = statistics.median(readies)
+    rss_median = statistics.median(memories)
+    print(
+        f"startup: median ready {ready_median:.3f} s (target <= {READY_TARGET_S} s, "
+        f"{'met' if ready_median <= READY_TARGET_S else 'MISSED'}); "
+        f"median idle RSS {rss_median:.1f} MB (target <= {RSS_TARGET_MB:.0f} MB, "
+        f"{'met' if rss_median <= RSS_TARGET_MB else 'MISSED'}); "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
