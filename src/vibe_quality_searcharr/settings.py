@@ -105,10 +105,17 @@ class Settings(BaseSettings):
     )
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
-        "INFO", description="Lowest level logged."
+        "INFO", description="Lowest level logged: DEBUG, INFO, WARNING or ERROR."
     )
-    log_format: Literal["console", "json"] = Field("console", description="json for log shippers.")
-    log_file_max_mb: int = Field(10, ge=1, le=1024, description="Rotate the log file at this size.")
+    log_format: Literal["console", "json"] = Field(
+        "console", description="console (readable) or json (one object per line, for log shippers)."
+    )
+    log_file_max_mb: int = Field(
+        10,
+        ge=1,
+        le=1024,
+        description="Rotate logs/vqs.log (JSON lines, in the data directory) at this size.",
+    )
     log_file_backups: int = Field(
         5, ge=0, le=100, description="How many rotated log files to keep."
     )
