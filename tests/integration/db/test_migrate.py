@@ -105,3 +105,31 @@ def test_two_processes_upgrade_a_fresh_postgres_schema_at_once(
     with database.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
     database.dispose()
+
+
+def test_the_head_read_from_source_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    from vibe_quality_searcharr.db.migrate import _config
+
+    assert migrate.head_revision() == ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def test_a_start_at_head_does_not_load_alembic(tmp_path: Path) -> None:
+    """Restarts stay lean: Alembic is imported only when something is pending."""
+    script = (
+        "import sys\n"
+        "from vibe_quality_searcharr.db import migrate\n"
+        "from vibe_quality_searcharr.db.engine import open_sqlcipher\n"
+        f"database = open_sqlcipher(__import__('pathlib').Path({str(tmp_path / 'v.db')!r}), 'ab' * 32)\n"
+        "first = migrate.upgrade(database)\n"
+        "print(first, 'alembic' in sys.modules)\n"
+    )
+    base = {k: v for k, v in os.environ.items() if not k.startswith("VQS_")}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script], env=base, capture_output=True, text=True, check=True
+        ).stdout.split()
+        for _ in range(2)
+    ]
+    assert runs == [["None", "True"], [migrate.head_revision(), "False"]]
