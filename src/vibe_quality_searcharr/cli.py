@@ -86,7 +86,7 @@ def demo(
     """Run the app on a throw-away data directory, ready to explore in the browser."""
     import os
 
-    os.environ.setdefault("VQS_DATA_DIR", data_dir)
+    os.environ["VQS_DATA_DIR"] = data_dir  # never the user's real data directory
     typer.echo(f"Vibe-Quality-Searcharr demo: open http://127.0.0.1:{port}/ (Ctrl+C to stop)")
     serve(host="127.0.0.1", port=port)
 
