@@ -52,15 +52,15 @@ def _data_dir(settings: Settings) -> list[CheckResult]:
             "" if writable else f"make it writable by this user: chown $(id -u) {path}",
         )
     )
-    if mode & 0o002:
-        results.append(
-            CheckResult(
-                "data directory permissions",
-                False,
-                f"{path} is world-writable",
-                f"chmod 700 {path}",
-            )
+    world_writable = bool(mode & 0o002)
+    results.append(
+        CheckResult(
+            "data directory permissions",
+            not world_writable,
+            f"{path} is world-writable" if world_writable else "not writable by other users",
+            f"chmod 700 {path}" if world_writable else "",
         )
+    )
     secrets_dir = settings.secrets_dir
     if secrets_dir.exists():
         loose = [

@@ -65,6 +65,7 @@ def test_an_installed_service_passes_every_check(tmp_path: Path) -> None:
     for check, says in [
         ("configuration", "valid"),
         ("data directory", "mode 700"),
+        ("data directory permissions", "not writable by other users"),
         ("secret files", "private (mode 600)"),
         ("database", "opens and decrypts (SQLCipher)"),
         ("migrations", f"at head ({migrate.head_revision()})"),
