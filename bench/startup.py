@@ -51,6 +51,12 @@ def is_ready(url: str) -> bool:
         return False
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU the process has used: a figure a busy machine inflates far less."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -58,7 +64,7 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
-def start_once(executable: str, data_dir: str, idle_s: float) -> tuple[float, float]:
+def start_once(executable: str, data_dir: str, idle_s: float) -> tuple[float, float, float]:
     port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("VQS_")}
     env |= {"VQS_DATA_DIR": data_dir, "VQS_PORT": str(port)}
@@ -76,6 +82,7 @@ def start_once(executable: str, data_dir: str, idle_s: float) -> tuple[float, fl
                 raise RuntimeError("not ready after 60 s")
             time.sleep(0.01)
         ready_s = time.perf_counter() - started
+        cpu_s = cpu_seconds(process.pid)
         time.sleep(idle_s)
         memory = rss_mb(process.pid)
     finally:
@@ -85,14 +92,14 @@ def start_once(executable: str, data_dir: str, idle_s: float) -> tuple[float, fl
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-    return ready_s, memory
+    return ready_s, cpu_s, memory
 
 
-def summary(label: str, readies: list[float], memories: list[float]) -> str:
+def summary(label: str, readies: list[float], cpus: list[float], memories: list[float]) -> str:
     ready, memory = statistics.median(readies), statistics.median(memories)
     return (
         f"{label}: median ready {ready:.3f} s (target <= {READY_TARGET_S} s, "
-        f"{'met' if ready <= READY_TARGET_S else 'MISSED'}); "
+        f"{'met' if ready <= READY_TARGET_S else 'MISSED'}; CPU {statistics.median(cpus):.2f} s); "
         f"median idle RSS {memory:.1f} MB (target <= {RSS_TARGET_MB:.0f} MB, "
         f"{'met' if memory <= RSS_TARGET_MB else 'MISSED'})"
     )
@@ -104,19 +111,24 @@ def main() -> None:
     parser.add_argument("--idle", type=float, default=10.0, help="seconds idle before RSS")
     args = parser.parse_args()
     executable = vqs_executable()
-    figures: dict[str, tuple[list[float], list[float]]] = {
-        "first start": ([], []),
-        "restart": ([], []),
+    figures: dict[str, tuple[list[float], list[float], list[float]]] = {
+        "first start": ([], [], []),
+        "restart": ([], [], []),
     }
     for run in range(1, args.runs + 1):
         with tempfile.TemporaryDirectory(prefix="vqs-bench-") as data_dir:
-            for label, (readies, memories) in figures.items():
-                ready_s, memory = start_once(executable, data_dir, args.idle)
+            for label, (readies, cpus, memories) in figures.items():
+                ready_s, cpu_s, memory = start_once(executable, data_dir, args.idle)
                 readies.append(ready_s)
+                cpus.append(cpu_s)
                 memories.append(memory)
-                print(f"run {run} {label}: ready in {ready_s:.3f} s, idle RSS {memory:.1f} MB")
-    for label, (readies, memories) in figures.items():
-        print(summary(label, readies, memories))
+                print(
+                    f"run {run} {label}: ready in {ready_s:.3f} s ({cpu_s:.2f} s CPU), "
+                    f"idle RSS {memory:.1f} MB",
+                    flush=True,
+                )
+    for label, (readies, cpus, memories) in figures.items():
+        print(summary(label, readies, cpus, memories))
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
 
 
