@@ -1,8 +1,8 @@
 """Every setting of the service, read from `VQS_*` variables and validated before anything starts.
 
 Secrets can also come from files (`VQS_<NAME>_FILE`), the Docker and Kubernetes way, so that they
-never sit in an environment listing. When none is given, `security.keyfiles.ensure_secrets` generates them
-into the data directory on first start and reuses them afterwards.
+never sit in an environment listing. When none is given, `security.keyfiles.ensure_secrets`
+generates them into the data directory on first start and reuses them afterwards.
 """
 
 from __future__ import annotations

@@ -32,7 +32,9 @@ class _SafeErrors:
     def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (stdlib name)
         if logging.raiseExceptions and sys.stderr is not None:
             where = f"{record.pathname}:{record.lineno}"
-            problem = registry.scrub(str(record.msg))[:200]
+            # structlog hands over its event dict as `msg`: name it, never print its fields.
+            message = record.msg if isinstance(record.msg, str) else type(record.msg).__name__
+            problem = registry.scrub(message)[:200]
             sys.stderr.write(f"logging error: cannot format {problem!r} from {where}\n")
 
 

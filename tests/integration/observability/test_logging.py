@@ -160,3 +160,22 @@ def test_each_request_logs_its_request_id(log_dir: Path, context: AppContext) ->
     assert line["request_id"] == "req-abcdef12"
     assert line["path"] == "/test/crash"
     assert "RuntimeError: leaked ***" in line["exception"]
+
+
+def test_a_broken_structlog_record_does_not_print_its_fields(
+    log_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record = logging.LogRecord(
+        "vqs.test",
+        logging.ERROR,
+        __file__,
+        1,
+        {"event": "x", "password": "pw-in-clear"},
+        (1,),
+        None,
+    )
+    for handler in service_handlers():
+        handler.handleError(record)
+    captured = capsys.readouterr()
+    assert "pw-in-clear" not in captured.err
+    assert "logging error: cannot format 'dict' from " in captured.err
