@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import stat
 import subprocess
 import sys
@@ -94,3 +95,17 @@ def test_the_installed_command_exits_2_with_one_message(settings: Settings) -> N
     assert "Traceback" not in done.stderr
     assert "cannot decrypt" in done.stderr
     assert WRONG_KEY not in done.stderr + done.stdout
+
+
+def test_an_unreachable_postgres_is_one_clear_line(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    url = f"postgresql+psycopg://vqs:pw-never-printed@127.0.0.1:{closed_port}/vqs"
+    result = CliRunner().invoke(
+        cli, ["db", "upgrade"], env={"VQS_DATA_DIR": str(tmp_path), "VQS_DATABASE_URL": url}
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Database problem:\n  - PostgreSQL does not answer (")
+    assert "check VQS_DATABASE_URL" in result.stderr
+    assert "pw-never-printed" not in result.output
