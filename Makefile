@@ -37,6 +37,7 @@ bench: $(STAMP)
 requirements:
 	cd requirements && uv pip compile --generate-hashes --python-version 3.11 --quiet runtime.in -o runtime.txt
 	cd requirements && uv pip compile --generate-hashes --python-version 3.11 --quiet dev.in -o dev.txt
+	cd requirements && uv pip compile --generate-hashes --python-version 3.11 --quiet build.in -o build.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -13,8 +13,11 @@ from vibe_quality_searcharr.settings import ConfigError, load_settings
 
 __all__ = ["app", "main"]
 
+# Tracebacks never show local variables: they may hold secrets.
 app = typer.Typer(
-    help="Vibe-Quality-Searcharr: searches your *arr backlog, politely.", no_args_is_help=True
+    help="Vibe-Quality-Searcharr: searches your *arr backlog, politely.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -83,7 +86,7 @@ def demo(
     """Run the app on a throw-away data directory, ready to explore in the browser."""
     import os
 
-    os.environ.setdefault("VQS_DATA_DIR", data_dir)
+    os.environ["VQS_DATA_DIR"] = data_dir  # never the user's real data directory
     typer.echo(f"Vibe-Quality-Searcharr demo: open http://127.0.0.1:{port}/ (Ctrl+C to stop)")
     serve(host="127.0.0.1", port=port)
 
@@ -104,8 +107,7 @@ def db_upgrade() -> None:
     except DatabaseError as exc:
         fail([str(exc)], "Database")
         return
-    before = migrate.current_revision(database)
-    migrate.upgrade(database)
+    before = migrate.upgrade(database)
     after = migrate.current_revision(database)
     database.dispose()
     typer.echo(f"database at {after}" + ("" if before == after else f" (was {before or 'empty'})"))

@@ -52,15 +52,15 @@ def _data_dir(settings: Settings) -> list[CheckResult]:
             "" if writable else f"make it writable by this user: chown $(id -u) {path}",
         )
     )
-    if mode & 0o002:
-        results.append(
-            CheckResult(
-                "data directory permissions",
-                False,
-                f"{path} is world-writable",
-                f"chmod 700 {path}",
-            )
+    world_writable = bool(mode & 0o002)
+    results.append(
+        CheckResult(
+            "data directory permissions",
+            not world_writable,
+            f"{path} is world-writable" if world_writable else "not writable by other users",
+            f"chmod 700 {path}" if world_writable else "",
         )
+    )
     secrets_dir = settings.secrets_dir
     if secrets_dir.exists():
         loose = [
@@ -82,8 +82,10 @@ def _data_dir(settings: Settings) -> list[CheckResult]:
 def _database_key(settings: Settings) -> str | None:
     if settings.database_key is not None:
         return settings.database_key.get_secret_value()
-    key_file = settings.secrets_dir / "database_key"
-    return key_file.read_text(encoding="utf-8").strip() if key_file.exists() else None
+    try:
+        return (settings.secrets_dir / "database_key").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
 
 
 def _open_existing(settings: Settings) -> tuple[Database | None, CheckResult]:
@@ -144,6 +146,8 @@ def _migrations(database: Database | None) -> CheckResult:
 
 def _port(settings: Settings) -> CheckResult:
     with socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET) as probe:
+        # As uvicorn does: a port left in TIME_WAIT by a stopped server is free, a listener is not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((settings.host, settings.port))
         except OSError as exc:

@@ -10,7 +10,9 @@
 
 Domains subclass these (`ArrUnreachable(ServiceUnavailable)`, `BudgetExhausted(Conflict)`...).
 The body is always `{"error": kind, "detail": message, "fields"?: {...}}`; an unexpected error
-becomes a 500 that names the request id and nothing else.
+becomes a 500 that names the request id and nothing else. That 500 is rendered inside the
+middleware stack (`UnexpectedErrorMiddleware`), not by Starlette's outermost error middleware, so
+it still carries the request id and the security headers like every other response.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
     "AppError",
@@ -31,6 +34,7 @@ __all__ = [
     "NotFound",
     "ServiceUnavailable",
     "Unauthorized",
+    "UnexpectedErrorMiddleware",
     "install_error_handlers",
     "problem",
 ]
@@ -139,16 +143,50 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, kind, str(exc.detail), headers=getattr(exc, "headers", None))
 
 
-async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    request_id = getattr(request.state, "request_id", "unknown")
-    log.error("unhandled_error", path=request.url.path, exc_info=exc)
+def _internal_error(request_id: str) -> JSONResponse:
     return problem(
         500, "internal", f"Unexpected error. Quote request id {request_id} when reporting it."
     )
 
 
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    """Last resort, for a failure inside a middleware; routes fail into the middleware below."""
+    request_id = getattr(request.state, "request_id", "unknown")
+    log.error("unhandled_error", path=request.url.path, request_id=request_id, exc_info=exc)
+    return _internal_error(request_id)
+
+
+class UnexpectedErrorMiddleware:
+    """Turns an exception no handler took into the 500 problem, logged with its traceback."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            if started:  # too late for a clean answer; let the server close the connection
+                raise
+            request_id = scope.get("state", {}).get("request_id", "unknown")
+            log.error("unhandled_error", path=scope["path"], exc_info=exc)
+            await _internal_error(request_id)(scope, receive, send)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    """Call before adding other middleware: the 500 renderer must be the innermost one."""
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)
+    app.add_middleware(UnexpectedErrorMiddleware)

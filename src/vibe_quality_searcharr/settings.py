@@ -1,8 +1,8 @@
 """Every setting of the service, read from `VQS_*` variables and validated before anything starts.
 
 Secrets can also come from files (`VQS_<NAME>_FILE`), the Docker and Kubernetes way, so that they
-never sit in an environment listing. When none is given, `secrets.ensure_secrets` generates them
-into the data directory on first start and reuses them afterwards.
+never sit in an environment listing. When none is given, `security.keyfiles.ensure_secrets`
+generates them into the data directory on first start and reuses them afterwards.
 """
 
 from __future__ import annotations
@@ -12,11 +12,17 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 __all__ = ["SECRET_FIELDS", "ConfigError", "Settings", "get_settings", "load_settings"]
 
@@ -41,6 +47,9 @@ class _FileSecretsSource(PydanticBaseSettingsSource):
         path = os.environ.get(env_name)
         if not path or field_name not in SECRET_FIELDS:
             return None, field_name, False
+        direct = env_name.removesuffix("_FILE")
+        if os.environ.get(direct):
+            raise ConfigError([f"{direct} and {env_name} are both set; fix: keep only one of them"])
         try:
             return Path(path).read_text(encoding="utf-8").strip(), field_name, False
         except OSError as exc:
@@ -96,17 +105,24 @@ class Settings(BaseSettings):
     )
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
-        "INFO", description="Lowest level logged."
+        "INFO", description="Lowest level logged: DEBUG, INFO, WARNING or ERROR."
     )
-    log_format: Literal["console", "json"] = Field("console", description="json for log shippers.")
-    log_file_max_mb: int = Field(10, ge=1, le=1024, description="Rotate the log file at this size.")
+    log_format: Literal["console", "json"] = Field(
+        "console", description="console (readable) or json (one object per line, for log shippers)."
+    )
+    log_file_max_mb: int = Field(
+        10,
+        ge=1,
+        le=1024,
+        description="Rotate logs/vqs.log (JSON lines, in the data directory) at this size.",
+    )
     log_file_backups: int = Field(
         5, ge=0, le=100, description="How many rotated log files to keep."
     )
 
-    trusted_proxies: list[str] = Field(
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
-        description="CIDRs of reverse proxies whose X-Forwarded-* and auth headers are believed.",
+        description="Comma-separated CIDRs of reverse proxies whose X-Forwarded-* and auth headers are believed.",
     )
     scheduler_enabled: bool = Field(True, description="Run scheduled jobs in this process.")
 
@@ -147,6 +163,13 @@ class Settings(BaseSettings):
                 "must start with postgresql+psycopg:// (leave it unset for the built-in encrypted SQLite)"
             )
         return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be an http:// or https:// URL such as https://vqs.example.lan")
+        return value.rstrip("/") if value is not None else None
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
@@ -205,6 +228,8 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         raise ConfigError([_describe(dict(error)) for error in exc.errors()]) from None
+    except SettingsError as exc:  # a value pydantic-settings could not even parse
+        raise ConfigError([f"configuration: {exc}"]) from None
 
 
 @lru_cache(maxsize=1)

@@ -47,3 +47,27 @@ def test_ready_is_503_when_the_database_file_is_gone(
     body = response.json()
     assert body["checks"]["database"]["ok"] is False
     assert body["status"] == "not_ready"
+
+
+def test_ready_is_503_while_a_migration_is_pending(client: TestClient, context: AppContext) -> None:
+    from vibe_quality_searcharr.db import migrate
+
+    migrate.downgrade(context.database, "base")
+    response = client.get("/health/ready")
+    assert response.status_code == 503
+    migrations = response.json()["checks"]["migrations"]
+    assert migrations == {"ok": False, "current": None, "head": migrate.head_revision()}
+
+
+def test_probes_carry_no_secret(client: TestClient, context: AppContext) -> None:
+    bodies = client.get("/health/live").text + client.get("/health/ready").text
+    for secret in context.secrets.values():
+        assert secret not in bodies
+    assert "database_key" not in bodies
+
+
+def test_probes_need_no_credentials_and_are_never_cached(client: TestClient) -> None:
+    for path in ("/health/live", "/health/ready"):
+        response = client.get(path)
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["Content-Type"] == "application/json"

@@ -16,6 +16,7 @@ from typing import Any
 import sqlcipher3
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -144,6 +145,16 @@ def open_postgres(url: str, *, pool_size: int = 8, schema: str | None = None) ->
 
 def open_configured(settings: Settings, secrets: RuntimeSecrets) -> Database:
     """The database the settings name: PostgreSQL when a URL is given, else the SQLCipher file."""
-    if settings.database_url is not None:
-        return open_postgres(settings.database_url.get_secret_value())
-    return open_sqlcipher(settings.sqlite_path, secrets.database_key)
+    if settings.database_url is None:
+        return open_sqlcipher(settings.sqlite_path, secrets.database_key)
+    database = open_postgres(settings.database_url.get_secret_value())
+    try:
+        database.ping()
+    except SQLAlchemyError as exc:
+        database.dispose()
+        reason = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip().splitlines()[0]
+        raise DatabaseUnavailable(
+            f"PostgreSQL does not answer ({reason}); check VQS_DATABASE_URL and that the server "
+            "accepts connections"
+        ) from None
+    return database

@@ -22,7 +22,31 @@ from vibe_quality_searcharr.observability.redaction import redact_event, registr
 __all__ = ["RecentLogs", "configure_logging", "recent_logs"]
 
 
-class RecentLogs(logging.Handler):
+class _SafeErrors:
+    """A record that cannot be formatted is reported without its arguments.
+
+    The standard library's `Handler.handleError` prints the record's raw arguments to stderr,
+    which would bypass the redactor; this says which call failed and nothing it carried.
+    """
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (stdlib name)
+        if logging.raiseExceptions and sys.stderr is not None:
+            where = f"{record.pathname}:{record.lineno}"
+            # structlog hands over its event dict as `msg`: name it, never print its fields.
+            message = record.msg if isinstance(record.msg, str) else type(record.msg).__name__
+            problem = registry.scrub(message)[:200]
+            sys.stderr.write(f"logging error: cannot format {problem!r} from {where}\n")
+
+
+class _ConsoleHandler(_SafeErrors, logging.StreamHandler):  # type: ignore[type-arg]
+    pass
+
+
+class _FileHandler(_SafeErrors, logging.handlers.RotatingFileHandler):
+    pass
+
+
+class RecentLogs(_SafeErrors, logging.Handler):
     """Keeps the last lines in memory, already redacted, for the log viewer in the UI."""
 
     def __init__(self, capacity: int = 2000) -> None:
@@ -84,7 +108,7 @@ def configure_logging(
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
-    console = logging.StreamHandler(sys.stderr)
+    console = _ConsoleHandler(sys.stderr)
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if fmt == "json"
@@ -96,7 +120,7 @@ def configure_logging(
     root.addHandler(recent_logs)
     if log_dir is not None:
         log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        file_handler = logging.handlers.RotatingFileHandler(
+        file_handler = _FileHandler(
             log_dir / "vqs.log", maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
         )
         file_handler.setFormatter(_formatter(structlog.processors.JSONRenderer()))

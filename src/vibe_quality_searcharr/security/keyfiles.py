@@ -39,7 +39,15 @@ class RuntimeSecrets:
 def ensure_data_dir(settings: Settings) -> None:
     """Create the data directory tree, private to the service's user."""
     for path in (settings.data_dir, settings.secrets_dir, settings.logs_dir):
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(
+                [
+                    f"VQS_DATA_DIR: cannot create {path} ({exc.strerror}); fix: point VQS_DATA_DIR "
+                    "at a directory this user can write, or chown it to this user"
+                ]
+            ) from None
     for path in (settings.data_dir, settings.secrets_dir):
         with contextlib.suppress(PermissionError):  # a mounted volume may belong to root
             path.chmod(0o700)
@@ -80,9 +88,17 @@ def _resolve(settings: Settings, name: str) -> str:
     if configured is not None:
         return str(configured.get_secret_value())
     path = settings.secrets_dir / name
-    with contextlib.suppress(FileExistsError):
-        _write_new_secret(path, secrets.token_hex(32))
-    return _read_secret(path)
+    try:
+        with contextlib.suppress(FileExistsError):
+            _write_new_secret(path, secrets.token_hex(32))
+        return _read_secret(path)
+    except (PermissionError, IsADirectoryError) as exc:
+        raise ConfigError(
+            [
+                f"{path}: cannot be read or written ({exc.strerror}); fix: chown the data "
+                f"directory to this user, or set VQS_{name.upper()}_FILE"
+            ]
+        ) from None
 
 
 def ensure_secrets(settings: Settings) -> RuntimeSecrets:
