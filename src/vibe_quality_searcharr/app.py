@@ -24,9 +24,11 @@ from vibe_quality_searcharr.observability import health
 from vibe_quality_searcharr.observability.logging import configure_logging
 from vibe_quality_searcharr.observability.request_id import RequestIdMiddleware
 from vibe_quality_searcharr.scheduling.scheduler import Scheduler
+from vibe_quality_searcharr.security.authentication import AuthenticationMiddleware
 from vibe_quality_searcharr.security.headers import SecurityHeadersMiddleware
 from vibe_quality_searcharr.security.keyfiles import ensure_secrets
 from vibe_quality_searcharr.settings import Settings, get_settings
+from vibe_quality_searcharr.users.wiring import install_accounts
 
 __all__ = ["build_context", "create_app"]
 
@@ -86,7 +88,10 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     )
     app.state.context = context
     install_error_handlers(app)
+    # Innermost first: authentication runs inside the security headers, so its refusals get them.
+    app.add_middleware(AuthenticationMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health.router)
+    install_accounts(app)
     return app

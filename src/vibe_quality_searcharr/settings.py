@@ -21,7 +21,14 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 __all__ = ["SECRET_FIELDS", "ConfigError", "Settings", "get_settings", "load_settings"]
 
 ENV_PREFIX = "VQS_"
-SECRET_FIELDS = ("master_secret", "database_key", "pepper", "database_url", "metrics_token")
+SECRET_FIELDS = (
+    "master_secret",
+    "database_key",
+    "pepper",
+    "database_url",
+    "metrics_token",
+    "oidc_client_secret",
+)
 _HEX_KEY = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
@@ -110,6 +117,25 @@ class Settings(BaseSettings):
     )
     scheduler_enabled: bool = Field(True, description="Run scheduled jobs in this process.")
 
+    session_idle_minutes: int = Field(
+        720, ge=5, le=43_200, description="Sign a browser out after this long without a request."
+    )
+    session_absolute_hours: int = Field(
+        168,
+        ge=1,
+        le=8_760,
+        description="Sign a browser out this long after sign-in, active or not.",
+    )
+    proxy_auth_header: str | None = Field(
+        None,
+        description="Header naming the signed-in user set by an auth proxy (e.g. Remote-User); needs VQS_TRUSTED_PROXIES.",
+    )
+    oidc_issuer: str | None = Field(
+        None, description="OpenID Connect issuer URL; enables OIDC sign-in with the two below."
+    )
+    oidc_client_id: str | None = Field(None, description="OIDC client id.")
+    oidc_client_secret: SecretStr | None = Field(None, description="OIDC client secret.")
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -167,6 +193,22 @@ class Settings(BaseSettings):
                 ) from None
         return value
 
+    @field_validator("proxy_auth_header")
+    @classmethod
+    def _header_name(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9-]{1,64}", value):
+            raise ValueError("must be a plain header name such as Remote-User")
+        return value
+
+    @model_validator(mode="after")
+    def _proxy_auth_needs_trusted_proxies(self) -> Settings:
+        # A user-name header believed from anyone lets anyone sign in as anyone.
+        if self.proxy_auth_header and not self.trusted_proxies:
+            raise ValueError(
+                "VQS_PROXY_AUTH_HEADER is set but VQS_TRUSTED_PROXIES is empty: list the proxy's addresses"
+            )
+        return self
+
     @model_validator(mode="after")
     def _absolute_data_dir(self) -> Settings:
         object.__setattr__(self, "data_dir", self.data_dir.expanduser().resolve())
@@ -190,7 +232,9 @@ class Settings(BaseSettings):
 
 
 def _describe(error: dict[str, Any]) -> str:
-    field = str(error["loc"][0]) if error["loc"] else "settings"
+    if not error["loc"]:  # a rule across fields: its message names the variables, never the input
+        return str(error["msg"]).removeprefix("Value error, ")
+    field = str(error["loc"][0])
     variable = f"{ENV_PREFIX}{field.upper()}"
     message = str(error["msg"]).removeprefix("Value error, ")
     shown = "" if field in SECRET_FIELDS else f" (got {error.get('input')!r})"

@@ -1,0 +1,26 @@
+"""Adds the accounts routers, the sign-in pages, static files and the API docs to the app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from vibe_quality_searcharr.users import account_routes, admin_routes, routes, token_routes, views
+from vibe_quality_searcharr.web import docs
+from vibe_quality_searcharr.web.templating import STATIC_DIR
+
+__all__ = ["install_accounts"]
+
+
+def install_accounts(app: FastAPI) -> None:
+    for router in (
+        routes.router,
+        account_routes.router,
+        token_routes.router,
+        admin_routes.router,
+        views.router,
+        docs.router,
+    ):
+        app.include_router(router)
+    if not any(getattr(route, "path", None) == "/static" for route in app.routes):
+        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
