@@ -202,7 +202,12 @@ class SignedInClient(TestClient):
 
 
 def sign_in_client(
-    app: FastAPI, context: AppContext, role: str, *, send_csrf: bool = True, username: str | None = None
+    app: FastAPI,
+    context: AppContext,
+    role: str,
+    *,
+    send_csrf: bool = True,
+    username: str | None = None,
 ) -> SignedInClient:
     keys = AuthKeys.from_secrets(context.secrets)
     with context.database.session_scope() as db:

@@ -15,7 +15,12 @@ from fastapi.testclient import TestClient
 from tests.conftest import SignedInClient, sign_in_client
 from tests.security.routes_under_test import UNSAFE, all_routes
 from vibe_quality_searcharr.context import AppContext
-from vibe_quality_searcharr.security.allowlist import PUBLIC_PATHS, SELF_SERVICE, is_public, is_self_service
+from vibe_quality_searcharr.security.allowlist import (
+    PUBLIC_PATHS,
+    SELF_SERVICE,
+    is_public,
+    is_self_service,
+)
 
 
 def test_the_route_walk_finds_the_routes_of_this_issue(app: FastAPI) -> None:
@@ -26,7 +31,9 @@ def test_the_route_walk_finds_the_routes_of_this_issue(app: FastAPI) -> None:
     assert len(routes) > 25
 
 
-def test_anonymous_gets_401_everywhere_but_the_allow_list(app: FastAPI, anon_client: TestClient) -> None:
+def test_anonymous_gets_401_everywhere_but_the_allow_list(
+    app: FastAPI, anon_client: TestClient
+) -> None:
     reached = []
     for method, path in all_routes(app):
         response = anon_client.request(
@@ -59,7 +66,9 @@ def test_every_allow_listed_path_is_either_a_route_or_a_known_page(app: FastAPI)
     assert PUBLIC_PATHS - oidc <= registered
 
 
-def test_viewer_gets_403_on_every_state_changing_route(app: FastAPI, viewer_client: SignedInClient) -> None:
+def test_viewer_gets_403_on_every_state_changing_route(
+    app: FastAPI, viewer_client: SignedInClient
+) -> None:
     checked = 0
     for method, path in all_routes(app):
         if method not in UNSAFE or is_public(path) or is_self_service(method, path):
@@ -82,7 +91,9 @@ def test_self_service_entries_all_name_real_routes(app: FastAPI) -> None:
 def test_read_only_token_gets_403_on_every_state_changing_route(
     app: FastAPI, admin_client: SignedInClient, anon_client: TestClient
 ) -> None:
-    token = admin_client.post("/api/v1/tokens", json={"name": "ro", "scope": "read"}).json()["token"]
+    token = admin_client.post("/api/v1/tokens", json={"name": "ro", "scope": "read"}).json()[
+        "token"
+    ]
     bearer = {"Authorization": f"Bearer {token}"}
     assert anon_client.get("/api/v1/users", headers=bearer).status_code == 200
     for method, path in all_routes(app):
@@ -104,8 +115,12 @@ def test_session_without_csrf_token_gets_403_on_every_state_changing_route(
         assert client.get("/api/v1/auth/me").status_code == 200
 
 
-@pytest.mark.parametrize("origin", ["https://evil.example", "null", "http://testserver.evil.example"])
-def test_valid_token_from_another_origin_is_refused(admin_client: SignedInClient, origin: str) -> None:
+@pytest.mark.parametrize(
+    "origin", ["https://evil.example", "null", "http://testserver.evil.example"]
+)
+def test_valid_token_from_another_origin_is_refused(
+    admin_client: SignedInClient, origin: str
+) -> None:
     response = admin_client.post(
         "/api/v1/tokens", json={"name": "x", "scope": "read"}, headers={"Origin": origin}
     )
@@ -120,12 +135,16 @@ def test_valid_token_from_another_origin_is_refused(admin_client: SignedInClient
 
 def test_same_origin_request_with_token_passes(admin_client: SignedInClient) -> None:
     response = admin_client.post(
-        "/api/v1/tokens", json={"name": "x", "scope": "read"}, headers={"Origin": "http://testserver"}
+        "/api/v1/tokens",
+        json={"name": "x", "scope": "read"},
+        headers={"Origin": "http://testserver"},
     )
     assert response.status_code == 201
 
 
-def test_a_route_that_forgets_its_dependency_is_still_protected(app: FastAPI, context: AppContext) -> None:
+def test_a_route_that_forgets_its_dependency_is_still_protected(
+    app: FastAPI, context: AppContext
+) -> None:
     @app.get("/api/v1/forgotten")
     def forgotten() -> dict[str, str]:
         return {"secret": "data"}

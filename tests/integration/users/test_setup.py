@@ -34,7 +34,10 @@ def test_setup_creates_the_admin_and_signs_in(client: TestClient, database: Data
 
 
 def test_setup_answers_404_once_a_user_exists(client: TestClient, database: Database) -> None:
-    assert client.post("/api/v1/setup", json={"username": "alice", "password": GOOD}).status_code == 201
+    assert (
+        client.post("/api/v1/setup", json={"username": "alice", "password": GOOD}).status_code
+        == 201
+    )
     fresh = TestClient(client.app)
     again = fresh.post("/api/v1/setup", json={"username": "mallory", "password": GOOD})
     assert again.status_code == 404
@@ -50,7 +53,10 @@ def test_setup_refuses_weak_and_common_passwords(client: TestClient, database: D
     assert common.status_code == 422
     assert _user_count(database) == 0
     # Nothing was stored by the failures: setup is still open.
-    assert client.post("/api/v1/setup", json={"username": "alice", "password": GOOD}).status_code == 201
+    assert (
+        client.post("/api/v1/setup", json={"username": "alice", "password": GOOD}).status_code
+        == 201
+    )
 
 
 def test_concurrent_setups_exactly_one_wins(database: Database, auth_keys: AuthKeys) -> None:
@@ -63,7 +69,12 @@ def test_concurrent_setups_exactly_one_wins(database: Database, auth_keys: AuthK
         try:
             with database.session_scope() as session:
                 service.setup_first_admin(
-                    session, auth_keys, username=f"admin{index}", password=GOOD, now=utcnow(), client_ip=""
+                    session,
+                    auth_keys,
+                    username=f"admin{index}",
+                    password=GOOD,
+                    now=utcnow(),
+                    client_ip="",
                 )
             results.append("won")
         except AppError as exc:
@@ -79,10 +90,18 @@ def test_concurrent_setups_exactly_one_wins(database: Database, auth_keys: AuthK
     assert _user_count(database) == 1
 
 
-def test_creating_a_user_from_the_cli_path_closes_setup(database: Database, auth_keys: AuthKeys) -> None:
+def test_creating_a_user_from_the_cli_path_closes_setup(
+    database: Database, auth_keys: AuthKeys
+) -> None:
     with database.session_scope() as session:
         service.create_user(
-            session, auth_keys, username="ops", password=GOOD, role="admin", now=utcnow(), actor="cli"
+            session,
+            auth_keys,
+            username="ops",
+            password=GOOD,
+            role="admin",
+            now=utcnow(),
+            actor="cli",
         )
     with database.session_scope() as session:
         assert not service.setup_open(session)
@@ -96,6 +115,8 @@ def test_setup_page_flow(client: TestClient) -> None:
     assert '<label for="username">' in form.text and "<script" not in form.text
     bad = client.post("/setup", data={"username": "alice", "password": "tiny"})
     assert bad.status_code == 422 and "at least 12" in bad.text
-    done = client.post("/setup", data={"username": "alice", "password": GOOD}, follow_redirects=False)
+    done = client.post(
+        "/setup", data={"username": "alice", "password": GOOD}, follow_redirects=False
+    )
     assert done.status_code == 303 and done.headers["location"] == "/"
     assert client.get("/api/v1/auth/me").json()["role"] == "admin"
