@@ -135,3 +135,9 @@ def logout(request: Request, db: DbSession) -> Response:
 def me(account: Account, principal: CurrentUser) -> UserRead:
     """The signed-in account."""
     return UserRead.model_validate(account)
+
+
+@router.get("/auth/csrf")
+def csrf_token(request: Request, _principal: CurrentUser) -> dict[str, str | None]:
+    """The CSRF token for this browser (null for API tokens, which need none)."""
+    return {"csrf_token": getattr(request.state, "csrf_token", None)}
