@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
-from vibe_quality_searcharr.deps import Context, DbSession
+from vibe_quality_searcharr.deps import Context, DbSession, ResourceId
 from vibe_quality_searcharr.security.clock import Now
 from vibe_quality_searcharr.security.principal import CurrentUser
 from vibe_quality_searcharr.users import repository, service, sessions, twofactor
@@ -82,7 +82,7 @@ def list_sessions(db: DbSession, principal: CurrentUser, pages: Pages) -> Page[S
 @router.delete(
     "/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: _PROBLEM}
 )
-def revoke_session(session_id: int, db: DbSession, principal: CurrentUser) -> None:
+def revoke_session(session_id: ResourceId, db: DbSession, principal: CurrentUser) -> None:
     """Sign one of your browsers out."""
     sessions.revoke_own(db, principal.user_id, session_id)
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from vibe_quality_searcharr.deps import DbSession
+from vibe_quality_searcharr.deps import DbSession, ResourceId
 from vibe_quality_searcharr.security.clock import Now
 from vibe_quality_searcharr.security.principal import AdminUser, WriteUser
 from vibe_quality_searcharr.users import repository, service
@@ -63,7 +63,7 @@ def create_user(
 
 
 @router.get("/users/{user_id}", response_model=UserRead, responses={404: _PROBLEM})
-def get_user(user_id: int, db: DbSession, _admin: AdminUser) -> UserRead:
+def get_user(user_id: ResourceId, db: DbSession, _admin: AdminUser) -> UserRead:
     user = repository.get_user(db, user_id)
     if user is None:
         raise UserNotFound()
@@ -72,7 +72,7 @@ def get_user(user_id: int, db: DbSession, _admin: AdminUser) -> UserRead:
 
 @router.patch("/users/{user_id}", response_model=UserRead, responses={404: _PROBLEM, 409: _PROBLEM})
 def update_user(
-    user_id: int, body: UserUpdate, db: DbSession, admin: WriteUser, now: Now, client_ip: ClientIp
+    user_id: ResourceId, body: UserUpdate, db: DbSession, admin: WriteUser, now: Now, client_ip: ClientIp
 ) -> UserRead:
     """Change role or disable; the account's sessions end. The last admin stays an admin."""
     user = service.update_user(
@@ -93,7 +93,7 @@ def update_user(
     responses={404: _PROBLEM, 409: _PROBLEM},
 )
 def delete_user(
-    user_id: int, db: DbSession, admin: WriteUser, now: Now, client_ip: ClientIp
+    user_id: ResourceId, db: DbSession, admin: WriteUser, now: Now, client_ip: ClientIp
 ) -> None:
     """Delete an account with its sessions and tokens. The last admin cannot be deleted."""
     service.delete_user(db, user_id, now=now, actor=admin.username, client_ip=client_ip)
@@ -101,7 +101,7 @@ def delete_user(
 
 @router.post("/users/{user_id}/reset-2fa", response_model=UserRead, responses={404: _PROBLEM})
 def reset_two_factor(
-    user_id: int, db: DbSession, admin: WriteUser, now: Now, client_ip: ClientIp
+    user_id: ResourceId, db: DbSession, admin: WriteUser, now: Now, client_ip: ClientIp
 ) -> UserRead:
     """Turn off a user's two-factor sign-in (lost phone); their sessions end."""
     user = service.reset_two_factor(db, user_id, now=now, actor=admin.username, client_ip=client_ip)

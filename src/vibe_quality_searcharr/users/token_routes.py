@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from vibe_quality_searcharr.deps import DbSession
+from vibe_quality_searcharr.deps import DbSession, ResourceId
 from vibe_quality_searcharr.security.clock import Now
 from vibe_quality_searcharr.security.principal import CurrentUser
 from vibe_quality_searcharr.users import api_tokens, repository
@@ -53,7 +53,7 @@ def list_tokens(db: DbSession, principal: CurrentUser, pages: Pages) -> Page[Tok
 
 @router.delete("/{token_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: _PROBLEM})
 def revoke_token(
-    token_id: int, db: DbSession, account: Account, now: Now, client_ip: ClientIp
+    token_id: ResourceId, db: DbSession, account: Account, now: Now, client_ip: ClientIp
 ) -> None:
     """Revoke one of your tokens; it stops working at once."""
     api_tokens.revoke(db, account, token_id, now=now, client_ip=client_ip)
