@@ -72,7 +72,12 @@ def get_user(user_id: ResourceId, db: DbSession, _admin: AdminUser) -> UserRead:
 
 @router.patch("/users/{user_id}", response_model=UserRead, responses={404: _PROBLEM, 409: _PROBLEM})
 def update_user(
-    user_id: ResourceId, body: UserUpdate, db: DbSession, admin: WriteUser, now: Now, client_ip: ClientIp
+    user_id: ResourceId,
+    body: UserUpdate,
+    db: DbSession,
+    admin: WriteUser,
+    now: Now,
+    client_ip: ClientIp,
 ) -> UserRead:
     """Change role or disable; the account's sessions end. The last admin stays an admin."""
     user = service.update_user(
