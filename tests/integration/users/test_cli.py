@@ -56,12 +56,9 @@ def test_create_reset_and_disable_2fa(data_dir: Path) -> None:
             ).status_code
             == 200
         )
-        assert (
-            client.post(
-                "/api/v1/setup", json={"username": "x", "password": "a long unusual passphrase"}
-            ).status_code
-            == 404
-        )
+    with TestClient(app) as anonymous:
+        setup = {"username": "x", "password": "a long unusual passphrase"}
+        assert anonymous.post("/api/v1/setup", json=setup).status_code == 404
 
     disabled = runner.invoke(cli, ["user", "disable-2fa", "ops"])
     assert disabled.exit_code == 0 and "off for ops" in disabled.output
