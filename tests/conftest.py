@@ -144,7 +144,6 @@ from vibe_quality_searcharr.users.keys import AuthKeys  # noqa: E402
 from vibe_quality_searcharr.users.models import User  # noqa: E402
 from vibe_quality_searcharr.users.resolver import session_policy  # noqa: E402
 
-
 CHEAP_COST = _passwords.HashCost(time_cost=1, memory_kib=8, parallelism=1)
 TEST_PASSWORD = "correct horse battery staple"
 

@@ -31,5 +31,5 @@ Context = Annotated[AppContext, Depends(get_context)]
 DbSession = Annotated[Session, Depends(get_db)]
 
 # A row id in a URL. Bounded so that a huge number is a 422, not a driver overflow (500):
-# SQLite and PostgreSQL integers stop at 2**63 - 1.
-ResourceId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+# primary keys are INTEGER, 32-bit on PostgreSQL.
+ResourceId = Annotated[int, Path(ge=1, le=2**31 - 1)]

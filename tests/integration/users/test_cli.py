@@ -35,7 +35,8 @@ def test_create_reset_and_disable_2fa(data_dir: Path) -> None:
     first = _one_time(created.output)
 
     duplicate = runner.invoke(cli, ["user", "create", "ops"])
-    assert duplicate.exit_code == 2 and "taken" in duplicate.output
+    assert duplicate.exit_code == 2
+    assert "taken" in duplicate.output
 
     reset = runner.invoke(cli, ["user", "reset-password", "OPS"])
     assert reset.exit_code == 0
@@ -61,12 +62,15 @@ def test_create_reset_and_disable_2fa(data_dir: Path) -> None:
         assert anonymous.post("/api/v1/setup", json=setup).status_code == 404
 
     disabled = runner.invoke(cli, ["user", "disable-2fa", "ops"])
-    assert disabled.exit_code == 0 and "off for ops" in disabled.output
+    assert disabled.exit_code == 0
+    assert "off for ops" in disabled.output
     missing = runner.invoke(cli, ["user", "disable-2fa", "ghost"])
-    assert missing.exit_code == 2 and "no user named ghost" in missing.output
+    assert missing.exit_code == 2
+    assert "no user named ghost" in missing.output
 
 
 def test_create_refuses_a_bad_role_and_a_weak_password(data_dir: Path) -> None:
     assert runner.invoke(cli, ["user", "create", "a", "--role", "root"]).exit_code == 2
     weak = runner.invoke(cli, ["user", "create", "a", "--password", "password1234"])
-    assert weak.exit_code == 2 and "too common" in weak.output
+    assert weak.exit_code == 2
+    assert "too common" in weak.output

@@ -36,16 +36,20 @@ def test_login_sets_a_safe_cookie_and_returns_the_csrf_token(
     )
     assert response.status_code == 200
     body = response.json()
-    assert body["user"]["username"] == name and len(body["csrf_token"]) == 64
+    assert body["user"]["username"] == name
+    assert len(body["csrf_token"]) == 64
     cookie = response.headers["set-cookie"]
     assert cookie.startswith(f"{SESSION_COOKIE}=")
-    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+    assert "Path=/" in cookie
     assert "Secure" not in cookie  # plain http here; see the https test
     token = client.cookies[SESSION_COOKIE]
     assert len(token) >= 43  # 256 bits, url-safe base64
     with context.database.session_scope() as session:
         stored = session.scalars(select(UserSession.token_hash)).all()
-    assert token not in stored and len(stored) == 1
+    assert token not in stored
+    assert len(stored) == 1
 
 
 def test_wrong_password_and_unknown_user_look_the_same(
@@ -92,7 +96,9 @@ def test_login_rehashes_when_the_cost_changed(
     )
     with context.database.session_scope() as session:
         stored = session.scalar(select(User.password_hash).where(User.username == name))
-    assert stored is not None and "m=8," in stored and "m=16," not in stored
+    assert stored is not None
+    assert "m=8," in stored
+    assert "m=16," not in stored
 
 
 def test_login_rotates_the_session(
@@ -174,7 +180,8 @@ def test_sessions_are_listed_and_revocable(
         for b in browsers
     ]
     listing = browsers[0].get("/api/v1/auth/sessions").json()
-    assert listing["total"] == 3 and listing["page"] == 1
+    assert listing["total"] == 3
+    assert listing["page"] == 1
     assert sum(item["current"] for item in listing["items"]) == 1
     other = next(item["id"] for item in listing["items"] if not item["current"])
     assert (
@@ -236,11 +243,13 @@ def test_login_page_flow_and_safe_redirects(
 ) -> None:
     name = _user(context, auth_keys)
     page = client.get("/login?next=/queues")
-    assert page.status_code == 200 and 'value="/queues"' in page.text
+    assert page.status_code == 200
+    assert 'value="/queues"' in page.text
     failed = client.post(
         "/login", data={"username": name, "password": "wrong password!!", "next": "/queues"}
     )
-    assert failed.status_code == 401 and "Wrong username or password." in failed.text
+    assert failed.status_code == 401
+    assert "Wrong username or password." in failed.text
     for evil in (
         "https://evil.example/",
         "//evil.example",
@@ -252,7 +261,8 @@ def test_login_page_flow_and_safe_redirects(
             data={"username": name, "password": TEST_PASSWORD, "next": evil},
             follow_redirects=False,
         )
-        assert response.status_code == 303 and response.headers["location"] == "/", evil
+        assert response.status_code == 303, evil
+        assert response.headers["location"] == "/", evil
     ok = client.post(
         "/login",
         data={"username": name, "password": TEST_PASSWORD, "next": "/queues"},
@@ -271,5 +281,6 @@ def test_logout_page_needs_the_csrf_field(
     ).json()["csrf_token"]
     assert client.post("/logout", data={}).status_code == 403
     out = client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
-    assert out.status_code == 303 and out.headers["location"] == "/login"
+    assert out.status_code == 303
+    assert out.headers["location"] == "/login"
     assert client.get("/api/v1/auth/me").status_code == 401

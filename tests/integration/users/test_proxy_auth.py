@@ -34,7 +34,8 @@ def test_header_from_the_trusted_proxy_signs_in(context: AppContext, auth_keys: 
     app = _proxy_app(context)
     with TestClient(app, client=("10.0.0.2", 1234)) as proxy:
         me = proxy.get("/api/v1/auth/me", headers={"Remote-User": "Alice"})
-        assert me.status_code == 200 and me.json()["username"] == "alice"
+        assert me.status_code == 200
+        assert me.json()["username"] == "alice"
         unknown = proxy.get("/api/v1/auth/me", headers={"Remote-User": "mallory"})
         assert unknown.status_code == 401
         # Cookie-like: a browser behind the proxy still needs the CSRF token to change things.

@@ -30,7 +30,8 @@ def test_setup_creates_the_admin_and_signs_in(client: TestClient, database: Data
     assert body["user"]["role"] == "admin"
     assert len(body["csrf_token"]) == 64
     assert client.get("/api/v1/auth/me").json()["username"] == "alice"
-    assert "password" not in response.text and GOOD not in response.text
+    assert "password" not in response.text
+    assert GOOD not in response.text
 
 
 def test_setup_answers_404_once_a_user_exists(client: TestClient, database: Database) -> None:
@@ -109,14 +110,18 @@ def test_creating_a_user_from_the_cli_path_closes_setup(
 
 def test_setup_page_flow(client: TestClient) -> None:
     page = client.get("/login", headers={"Accept": "text/html"}, follow_redirects=False)
-    assert page.status_code == 303 and page.headers["location"] == "/setup"
+    assert page.status_code == 303
+    assert page.headers["location"] == "/setup"
     form = client.get("/setup")
     assert form.status_code == 200
-    assert '<label for="username">' in form.text and "<script" not in form.text
+    assert '<label for="username">' in form.text
+    assert "<script" not in form.text
     bad = client.post("/setup", data={"username": "alice", "password": "tiny"})
-    assert bad.status_code == 422 and "at least 12" in bad.text
+    assert bad.status_code == 422
+    assert "at least 12" in bad.text
     done = client.post(
         "/setup", data={"username": "alice", "password": GOOD}, follow_redirects=False
     )
-    assert done.status_code == 303 and done.headers["location"] == "/"
+    assert done.status_code == 303
+    assert done.headers["location"] == "/"
     assert client.get("/api/v1/auth/me").json()["role"] == "admin"

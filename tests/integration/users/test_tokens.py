@@ -23,13 +23,17 @@ def test_token_is_shown_once_and_stored_hashed(
     assert created.status_code == 201
     body = created.json()
     token = body["token"]
-    assert token.startswith("vqs_") and len(token) > 40 and body["id"] > 0
+    assert token.startswith("vqs_")
+    assert len(token) > 40
+    assert body["id"] > 0
     listing = admin_client.get("/api/v1/tokens").json()
-    assert listing["total"] == 1 and listing["items"][0]["prefix"] == token[:8]
+    assert listing["total"] == 1
+    assert listing["items"][0]["prefix"] == token[:8]
     assert token not in str(listing)
     with context.database.session_scope() as session:
         row = session.scalar(select(ApiToken))
-        assert row is not None and token not in (row.token_hash, row.prefix)
+        assert row is not None
+        assert token not in (row.token_hash, row.prefix)
 
 
 def test_bearer_token_works_without_csrf_and_respects_scope(
@@ -82,7 +86,8 @@ def test_bad_expired_and_revoked_tokens_are_refused(
     expired = anon_client.get(
         "/api/v1/auth/me", headers={"Authorization": f"Bearer {short['token']}"}
     )
-    assert expired.status_code == 401 and "expired" in expired.json()["detail"]
+    assert expired.status_code == 401
+    assert "expired" in expired.json()["detail"]
     for junk in ("Bearer vqs_nope", "Bearer ", "Basic YWRtaW46YWRtaW4=", "Bearer " + "x" * 5000):
         assert (
             anon_client.get("/api/v1/auth/me", headers={"Authorization": junk}).status_code == 401

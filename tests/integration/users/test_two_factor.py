@@ -36,9 +36,8 @@ def _enrol(app: FastAPI, name: str, clock: list) -> tuple[Browser, pyotp.TOTP, l
         browser.post("/api/v1/auth/2fa/enroll", {"password": "not my password"}).status_code == 403
     )
     enrolment = browser.post("/api/v1/auth/2fa/enroll", {"password": TEST_PASSWORD}).json()
-    assert enrolment["qr_svg"].startswith("<svg") and enrolment["otpauth_uri"].startswith(
-        "otpauth://totp/"
-    )
+    assert enrolment["qr_svg"].startswith("<svg")
+    assert enrolment["otpauth_uri"].startswith("otpauth://totp/")
     totp = pyotp.TOTP(enrolment["secret"])
     assert (
         browser.post(
@@ -50,7 +49,8 @@ def _enrol(app: FastAPI, name: str, clock: list) -> tuple[Browser, pyotp.TOTP, l
     codes = browser.post("/api/v1/auth/2fa/confirm", {"code": totp.at(clock[0])}).json()[
         "recovery_codes"
     ]
-    assert len(codes) == 10 and len(set(codes)) == 10
+    assert len(codes) == 10
+    assert len(set(codes)) == 10
     return browser, totp, codes
 
 
@@ -64,12 +64,15 @@ def test_enrol_then_sign_in_needs_a_fresh_code(
     _browser, totp, _codes = _enrol(app, name, clock)
     with context.database.session_scope() as session:
         user = session.scalar(select(User).where(User.username == name))
-        assert user is not None and user.totp_enabled
-        assert user.totp_secret is not None and totp.secret not in user.totp_secret  # encrypted
+        assert user is not None
+        assert user.totp_enabled
+        assert user.totp_secret is not None
+        assert totp.secret not in user.totp_secret
     client = TestClient(app)
     login = {"username": name, "password": TEST_PASSWORD}
     needed = client.post("/api/v1/auth/login", json=login)
-    assert needed.status_code == 401 and needed.json()["error"] == "totp_required"
+    assert needed.status_code == 401
+    assert needed.json()["error"] == "totp_required"
     clock[0] += timedelta(seconds=30)
     code = totp.at(clock[0])
     assert client.post("/api/v1/auth/login", json={**login, "totp": code}).status_code == 200
@@ -156,7 +159,8 @@ def test_regenerating_codes_and_disabling_need_password_and_code(
     fresh = browser.post(
         "/api/v1/auth/recovery-codes", {"password": TEST_PASSWORD, "code": totp.at(clock[0])}
     )
-    assert fresh.status_code == 200 and not set(fresh.json()["recovery_codes"]) & set(codes)
+    assert fresh.status_code == 200
+    assert not set(fresh.json()["recovery_codes"]) & set(codes)
     assert (
         browser.post(
             "/api/v1/auth/2fa/disable", {"password": TEST_PASSWORD, "code": codes[1]}
@@ -192,11 +196,13 @@ def test_the_2fa_page_ends_after_three_wrong_codes(
         data={"username": name, "password": TEST_PASSWORD, "next": "/x"},
         follow_redirects=False,
     )
-    assert first.status_code == 303 and first.headers["location"].startswith("/login/2fa")
+    assert first.status_code == 303
+    assert first.headers["location"].startswith("/login/2fa")
     assert client.get("/api/v1/auth/me").status_code == 401  # half signed in is not signed in
     page = client.get("/login/2fa")
-    assert page.status_code == 200 and '<label for="code">' in page.text
-    for attempt in range(3):
+    assert page.status_code == 200
+    assert '<label for="code">' in page.text
+    for _attempt in range(3):
         response = client.post(
             "/login/2fa", data={"code": "000000" if totp.at(clock[0]) != "000000" else "111111"}
         )
@@ -205,7 +211,8 @@ def test_the_2fa_page_ends_after_three_wrong_codes(
     clock[0] += timedelta(seconds=30)
     # The pending state is gone: even a right code now leads back to the password.
     late = client.post("/login/2fa", data={"code": totp.at(clock[0])}, follow_redirects=False)
-    assert late.status_code == 303 and late.headers["location"] == "/login"
+    assert late.status_code == 303
+    assert late.headers["location"] == "/login"
     # A new password step and a right code sign in.
     client.post(
         "/login",
@@ -216,7 +223,8 @@ def test_the_2fa_page_ends_after_three_wrong_codes(
     done = client.post(
         "/login/2fa", data={"code": totp.at(clock[0]), "next": "/x"}, follow_redirects=False
     )
-    assert done.status_code == 303 and done.headers["location"] == "/x"
+    assert done.status_code == 303
+    assert done.headers["location"] == "/x"
     assert client.get("/api/v1/auth/me").status_code == 200
 
 
@@ -230,7 +238,8 @@ def test_admin_can_reset_a_users_2fa(
         name, user_id = user.username, user.id
     _enrol(app, name, clock)
     reset = admin_client.post(f"/api/v1/users/{user_id}/reset-2fa")
-    assert reset.status_code == 200 and reset.json()["totp_enabled"] is False
+    assert reset.status_code == 200
+    assert reset.json()["totp_enabled"] is False
     assert (
         TestClient(app)
         .post("/api/v1/auth/login", json={"username": name, "password": TEST_PASSWORD})

@@ -15,10 +15,13 @@ def test_admin_creates_lists_reads_and_deletes_users(admin_client: SignedInClien
     created = admin_client.post("/api/v1/users", json=NEW)
     assert created.status_code == 201
     user = created.json()
-    assert user["role"] == "viewer" and "password" not in str(user)
+    assert user["role"] == "viewer"
+    assert "password" not in str(user)
     assert admin_client.post("/api/v1/users", json=NEW).status_code == 409
     page = admin_client.get("/api/v1/users?page=1&page_size=1").json()
-    assert page["total"] == 2 and len(page["items"]) == 1 and page["page_size"] == 1
+    assert page["total"] == 2
+    assert len(page["items"]) == 1
+    assert page["page_size"] == 1
     assert admin_client.get(f"/api/v1/users/{user['id']}").json()["username"] == "carol"
     assert admin_client.delete(f"/api/v1/users/{user['id']}").status_code == 204
     assert admin_client.get(f"/api/v1/users/{user['id']}").status_code == 404
@@ -53,7 +56,8 @@ def test_role_change_ends_the_users_sessions(
     with sign_in_client(app, context, "viewer") as viewer:
         assert viewer.get("/api/v1/auth/me").status_code == 200
         promoted = admin_client.patch(f"/api/v1/users/{viewer.user_id}", json={"role": "admin"})
-        assert promoted.status_code == 200 and promoted.json()["role"] == "admin"
+        assert promoted.status_code == 200
+        assert promoted.json()["role"] == "admin"
         assert viewer.get("/api/v1/auth/me").status_code == 401
     # With two admins, one may now be demoted.
     me = admin_client.get("/api/v1/auth/me").json()["id"]

@@ -26,7 +26,7 @@ def test_production_cost_is_argon2id_64_mib_3_passes() -> None:
 
 def test_the_cheap_cost_is_only_a_test_fixture() -> None:
     assert passwords.active_cost != PRODUCTION_COST  # the autouse fixture is in force here
-    assert passwords.PRODUCTION_COST == passwords.HashCost(3, 65536, 4)
+    assert passwords.HashCost(3, 65536, 4) == passwords.PRODUCTION_COST
 
 
 def test_the_pepper_is_part_of_the_hash() -> None:

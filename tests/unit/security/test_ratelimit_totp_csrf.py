@@ -24,7 +24,8 @@ def test_delays_grow_then_lock_and_are_forgotten_later() -> None:
         waits.append(retry_after_seconds(state, NOW))
     assert waits[: policy.free_failures] == [0] * policy.free_failures
     growing = waits[policy.free_failures : -1]
-    assert growing == sorted(growing) and growing[0] < growing[-1]
+    assert growing == sorted(growing)
+    assert growing[0] < growing[-1]
     assert waits[-1] == int(policy.lockout_for.total_seconds())
     assert next_state(state, NOW + policy.forget_after, policy).failures == 1
 
