@@ -135,6 +135,15 @@ class Settings(BaseSettings):
     )
     oidc_client_id: str | None = Field(None, description="OIDC client id.")
     oidc_client_secret: SecretStr | None = Field(None, description="OIDC client secret.")
+    oidc_username_claim: str = Field(
+        "preferred_username", description="ID-token claim that becomes the username."
+    )
+    oidc_groups_claim: str = Field("groups", description="ID-token claim listing the groups.")
+    oidc_admin_groups: str = Field("", description="Comma-separated groups signed in as admin.")
+    oidc_viewer_groups: str = Field("", description="Comma-separated groups signed in as viewer.")
+    oidc_allowed_users: str = Field(
+        "", description="Comma-separated usernames allowed in (as viewers) without a group."
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -208,6 +217,28 @@ class Settings(BaseSettings):
                 "VQS_PROXY_AUTH_HEADER is set but VQS_TRUSTED_PROXIES is empty: list the proxy's addresses"
             )
         return self
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> Settings:
+        if self.oidc_issuer is None:
+            return self
+        if not self.oidc_client_id or self.oidc_client_secret is None:
+            raise ValueError(
+                "VQS_OIDC_ISSUER is set: VQS_OIDC_CLIENT_ID and VQS_OIDC_CLIENT_SECRET are needed too"
+            )
+        local = re.match(r"^http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/|$)", self.oidc_issuer)
+        if not self.oidc_issuer.startswith("https://") and not local:
+            raise ValueError("VQS_OIDC_ISSUER must be an https:// URL")
+        if not (self.oidc_admin_groups or self.oidc_viewer_groups or self.oidc_allowed_users):
+            raise ValueError(
+                "OIDC needs VQS_OIDC_ADMIN_GROUPS, VQS_OIDC_VIEWER_GROUPS or VQS_OIDC_ALLOWED_USERS: "
+                "otherwise anyone with an account at the provider could sign in"
+            )
+        return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return self.oidc_issuer is not None
 
     @model_validator(mode="after")
     def _absolute_data_dir(self) -> Settings:

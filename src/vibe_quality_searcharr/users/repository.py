@@ -28,6 +28,7 @@ __all__ = [
     "get_throttle",
     "get_token_by_hash",
     "get_user",
+    "get_user_by_oidc_subject",
     "get_user_by_username",
     "list_audit_events",
     "list_sessions",
@@ -58,6 +59,10 @@ def get_user(session: Session, user_id: int) -> User | None:
 
 def get_user_by_username(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(User.username == username))
+
+
+def get_user_by_oidc_subject(session: Session, subject: str) -> User | None:
+    return session.scalar(select(User).where(User.oidc_subject == subject))
 
 
 def list_users(session: Session, *, offset: int, limit: int) -> tuple[Sequence[User], int]:

@@ -49,7 +49,12 @@ def login_page(request: Request, db: DbSession, next: str | None = None) -> Resp
         return _redirect("/setup")
     if getattr(request.state, "principal", None) is not None:
         return _redirect(safe_next(next))
-    return render(request, "auth/login.html", next=safe_next(next))
+    return render(
+        request,
+        "auth/login.html",
+        next=safe_next(next),
+        oidc_enabled=request.app.state.context.settings.oidc_enabled,
+    )
 
 
 @router.post("/login", response_class=HTMLResponse)

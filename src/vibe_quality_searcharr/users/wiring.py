@@ -5,7 +5,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from vibe_quality_searcharr.users import account_routes, admin_routes, routes, token_routes, views
+from vibe_quality_searcharr.users import (
+    account_routes,
+    admin_routes,
+    oidc_views,
+    routes,
+    token_routes,
+    views,
+)
 from vibe_quality_searcharr.web import docs
 from vibe_quality_searcharr.web.templating import STATIC_DIR
 
@@ -19,6 +26,7 @@ def install_accounts(app: FastAPI) -> None:
         token_routes.router,
         admin_routes.router,
         views.router,
+        oidc_views.router,
         docs.router,
     ):
         app.include_router(router)
