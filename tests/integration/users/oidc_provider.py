@@ -88,9 +88,8 @@ class Provider:
                 elif url.path == "/jwks":
                     self._json(KeySet([provider.key]).as_dict(private=False))
                 elif url.path == "/authorize":
-                    assert (
-                        query["client_id"] == CLIENT_ID and query["code_challenge_method"] == "S256"
-                    )
+                    assert query["client_id"] == CLIENT_ID
+                    assert query["code_challenge_method"] == "S256"
                     code = secrets.token_urlsafe(16)
                     provider.codes[code] = query
                     self.send_response(302)

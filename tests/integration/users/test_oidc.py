@@ -7,9 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from pydantic import SecretStr
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from tests.conftest import make_user
 from tests.integration.users.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
@@ -46,11 +46,9 @@ def _to_provider(client: TestClient) -> tuple[str, dict[str, str]]:
     authorize = start.headers["location"]
     query = {k: v[0] for k, v in parse_qs(urlsplit(authorize).query).items()}
     assert query["code_challenge_method"] == "S256"
-    assert (
-        query["state"]
-        and query["nonce"]
-        and query["redirect_uri"] == "http://testserver/auth/oidc/callback"
-    )
+    assert query["state"]
+    assert query["nonce"]
+    assert query["redirect_uri"] == "http://testserver/auth/oidc/callback"
     back = httpx.get(authorize, follow_redirects=False, timeout=5)
     assert back.status_code == 302
     callback = urlsplit(back.headers["location"])
