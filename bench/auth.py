@@ -33,14 +33,22 @@ def _time(action, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
 def main() -> None:
     hasher = Passwords("p" * 64, PRODUCTION_COST)
     stored = hasher.hash("a long enough password")
-    print(f"argon2id hash   (m={PRODUCTION_COST.memory_kib} KiB, t={PRODUCTION_COST.time_cost}, p={PRODUCTION_COST.parallelism}): {_median_ms(_time(lambda: hasher.hash('a long enough password'), 7))}")
-    print(f"argon2id verify: {_median_ms(_time(lambda: hasher.verify(stored, 'a long enough password'), 7))}")
+    print(
+        f"argon2id hash   (m={PRODUCTION_COST.memory_kib} KiB, t={PRODUCTION_COST.time_cost}, p={PRODUCTION_COST.parallelism}): {_median_ms(_time(lambda: hasher.hash('a long enough password'), 7))}"
+    )
+    print(
+        f"argon2id verify: {_median_ms(_time(lambda: hasher.verify(stored, 'a long enough password'), 7))}"
+    )
 
     with tempfile.TemporaryDirectory() as directory:
-        settings = load_settings(data_dir=Path(directory), scheduler_enabled=False, log_level="WARNING")
+        settings = load_settings(
+            data_dir=Path(directory), scheduler_enabled=False, log_level="WARNING"
+        )
         app = create_app(settings)
         with TestClient(app) as client:
-            client.post("/api/v1/setup", json={"username": "bench", "password": "a long enough password"})
+            client.post(
+                "/api/v1/setup", json={"username": "bench", "password": "a long enough password"}
+            )
             token = client.post(
                 "/api/v1/tokens",
                 json={"name": "bench", "scope": "read"},
@@ -49,10 +57,18 @@ def main() -> None:
             anonymous = TestClient(app)
             for _ in range(20):
                 client.get("/api/v1/auth/me")
-            print(f"GET /health/live, anonymous:       {_median_ms(_time(lambda: anonymous.get('/health/live'), 300))}")
-            print(f"GET /api/v1/auth/me, session:      {_median_ms(_time(lambda: client.get('/api/v1/auth/me'), 300))}")
-            print(f"GET /api/v1/auth/me, bearer token: {_median_ms(_time(lambda: anonymous.get('/api/v1/auth/me', headers={'Authorization': f'Bearer {token}'}), 300))}")
-            print(f"GET /api/v1/users (401), anonymous: {_median_ms(_time(lambda: anonymous.get('/api/v1/users'), 300))}")
+            print(
+                f"GET /health/live, anonymous:       {_median_ms(_time(lambda: anonymous.get('/health/live'), 300))}"
+            )
+            print(
+                f"GET /api/v1/auth/me, session:      {_median_ms(_time(lambda: client.get('/api/v1/auth/me'), 300))}"
+            )
+            print(
+                f"GET /api/v1/auth/me, bearer token: {_median_ms(_time(lambda: anonymous.get('/api/v1/auth/me', headers={'Authorization': f'Bearer {token}'}), 300))}"
+            )
+            print(
+                f"GET /api/v1/users (401), anonymous: {_median_ms(_time(lambda: anonymous.get('/api/v1/users'), 300))}"
+            )
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vibe_quality_searcharr.context import AppContext
-from vibe_quality_searcharr.security.allowlist import is_public, is_self_service
+from vibe_quality_searcharr.security.allowlist import STATIC_PREFIX, is_public, is_self_service
 from vibe_quality_searcharr.security.client_address import TrustedProxies
 from vibe_quality_searcharr.security.clock import app_clock
 from vibe_quality_searcharr.security.csrf import CSRF_FIELD, CSRF_HEADER, CsrfTokens, same_origin
@@ -119,9 +119,12 @@ class AuthenticationMiddleware:
             proxy_user=proxy_user,
         )
         now = app_clock(application)()
-        resolution: Resolution = await anyio.to_thread.run_sync(
-            resolve_principal, context.database, settings, credentials, now
-        )
+        if path.startswith(STATIC_PREFIX) and method in SAFE_METHODS:
+            resolution = Resolution()  # static files are public: no database round trip
+        else:
+            resolution = await anyio.to_thread.run_sync(
+                resolve_principal, context.database, settings, credentials, now
+            )
         principal = resolution.principal
         state["principal"] = principal
         if resolution.csrf_binding is not None:

@@ -117,10 +117,10 @@ def sign_in(
     *,
     now: datetime,
     policy: ThrottlePolicy = DEFAULT_POLICY,
-    want_pending: bool = False,
 ) -> Outcome:
-    """Check a sign-in. With `want_pending`, a correct password for a 2FA account without a code
-    yields "totp_required" (the page then asks for the code in a half-signed-in session)."""
+    """Check a sign-in. A correct password for a 2FA account without a code yields
+    "totp_required": the API then asks for `totp`, the page for the code in a half-signed-in
+    session."""
     wait = _retry_after(session, attempt, now)
     if wait:
         return Outcome("rate_limited", retry_after=wait)
