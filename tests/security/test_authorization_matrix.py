@@ -162,3 +162,17 @@ def test_a_route_that_forgets_its_dependency_is_still_protected(
 def test_unknown_paths_are_401_for_anonymous_callers(anon_client: TestClient) -> None:
     assert anon_client.get("/api/v1/does-not-exist").status_code == 401
     assert anon_client.get("/admin").status_code == 401
+
+
+def test_websockets_are_refused_even_on_a_registered_route(
+    app: FastAPI, admin_client: SignedInClient
+) -> None:
+    from starlette.websockets import WebSocket, WebSocketDisconnect
+
+    @app.websocket("/api/v1/socket")
+    async def socket(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text("secret")
+
+    with pytest.raises(WebSocketDisconnect), admin_client.websocket_connect("/api/v1/socket") as ws:
+        ws.receive_text()

@@ -91,6 +91,10 @@ class AuthenticationMiddleware:
         return self._proxies, self._csrf
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            # The app streams with SSE over plain HTTP; no WebSocket may bypass this layer.
+            await send({"type": "websocket.close", "code": 1008})
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
