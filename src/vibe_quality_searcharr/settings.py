@@ -126,6 +126,9 @@ class Settings(BaseSettings):
         le=8_760,
         description="Sign a browser out this long after sign-in, active or not.",
     )
+    audit_retention_days: int = Field(
+        365, ge=7, le=3650, description="Delete security audit events older than this."
+    )
     proxy_auth_header: str | None = Field(
         None,
         description="Header naming the signed-in user set by an auth proxy (e.g. Remote-User); needs VQS_TRUSTED_PROXIES.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -35,6 +36,7 @@ __all__ = [
     "list_tokens",
     "list_users",
     "mark_recovery_code_used",
+    "prune",
     "setup_completed",
     "unused_recovery_codes",
 ]
@@ -155,3 +157,32 @@ def list_audit_events(
 
 def get_throttle(session: Session, key: str) -> LoginThrottle | None:
     return session.get(LoginThrottle, key)
+
+
+def prune(
+    session: Session,
+    *,
+    now: datetime,
+    idle_before: datetime,
+    throttle_before: datetime,
+    audit_before: datetime,
+) -> dict[str, int]:
+    """Delete expired sessions, forgotten throttle counters and audit events past retention."""
+
+    def run(statement: Any) -> int:
+        result = session.execute(statement.execution_options(synchronize_session=False))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    return {
+        "sessions": run(
+            delete(UserSession).where(
+                (UserSession.expires_at <= now) | (UserSession.last_seen_at <= idle_before)
+            )
+        ),
+        "throttle": run(
+            delete(LoginThrottle).where(
+                LoginThrottle.last_failure_at <= throttle_before, LoginThrottle.blocked_until <= now
+            )
+        ),
+        "audit": run(delete(AuditEvent).where(AuditEvent.at <= audit_before)),
+    }

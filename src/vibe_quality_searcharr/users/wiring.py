@@ -13,6 +13,7 @@ from vibe_quality_searcharr.users import (
     token_routes,
     views,
 )
+from vibe_quality_searcharr.users.jobs import schedule_housekeeping
 from vibe_quality_searcharr.web import docs
 from vibe_quality_searcharr.web.templating import STATIC_DIR
 
@@ -30,5 +31,6 @@ def install_accounts(app: FastAPI) -> None:
         docs.router,
     ):
         app.include_router(router)
+    schedule_housekeeping(app.state.context)
     if not any(getattr(route, "path", None) == "/static" for route in app.routes):
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
