@@ -58,11 +58,12 @@ def _wants_page(method: str, path: str, headers: Headers) -> bool:
 
 
 def _bearer(headers: Headers) -> str | None:
+    """The bearer token, if any. Other schemes (a proxy's Basic auth) are not ours to judge."""
     value = headers.get("authorization")
     if value is None:
         return None
     scheme, _, token = value.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
+    return token.strip() if scheme.lower() == "bearer" else None
 
 
 def _cookie(headers: Headers, name: str) -> str | None:

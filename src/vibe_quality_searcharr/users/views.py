@@ -7,6 +7,7 @@ committed with the request.
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -101,7 +102,7 @@ def login_submit(
             stage="totp",
             client_ip=client_ip,
         )
-        response = _redirect(f"/login/2fa?next={target}")
+        response = _redirect(f"/login/2fa?next={quote(target, safe='/')}")
         response.set_cookie(
             PENDING_COOKIE,
             token,

@@ -119,3 +119,8 @@ def test_token_input_is_validated(admin_client: SignedInClient) -> None:
         assert response.status_code == 422, body
         assert response.json()["error"] == "validation"
     assert admin_client.get("/api/v1/tokens").json()["total"] == 0
+
+
+def test_a_proxys_basic_auth_header_does_not_break_sessions(admin_client: SignedInClient) -> None:
+    response = admin_client.get("/api/v1/auth/me", headers={"Authorization": "Basic dXNlcjpwYXNz"})
+    assert response.status_code == 200
