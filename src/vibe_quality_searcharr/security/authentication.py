@@ -113,6 +113,11 @@ class AuthenticationMiddleware:
         )
         state["client_ip"] = client.ip
         state["scheme"] = client.scheme
+        if client.via_trusted_proxy:
+            # What uvicorn's proxy_headers would do, but only for VQS_TRUSTED_PROXIES: URLs,
+            # cookies' Secure flag and HSTS then follow the scheme the browser really used.
+            scope["scheme"] = client.scheme
+            scope["client"] = (client.ip, 0)
 
         settings = context.settings
         proxy_user = None

@@ -164,6 +164,7 @@ def test_cookie_is_secure_behind_a_trusted_https_proxy(
             headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "192.0.2.7"},
         )
     assert "Secure" in response.headers["set-cookie"]
+    assert response.headers["strict-transport-security"].startswith("max-age=")
     with context.database.session_scope() as session:
         assert session.scalar(select(UserSession.client_ip)) == "192.0.2.7"
 
