@@ -118,7 +118,7 @@ def list_audit_events(
     db: DbSession,
     _admin: AdminUser,
     pages: Pages,
-    kind: Annotated[str | None, Query(max_length=40)] = None,
+    kind: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z0-9_]+$")] = None,
 ) -> Page[AuditEventRead]:
     """Security events, newest first: sign-ins, failures, lockouts, 2FA and token changes."""
     rows, total = repository.list_audit_events(

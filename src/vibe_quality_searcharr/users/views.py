@@ -35,7 +35,9 @@ def safe_next(value: str | None) -> str:
     """A local path to go to after sign-in; anything else (other hosts, schemes) becomes "/"."""
     if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
         return "/"
-    if any(ch in value for ch in "\\\r\n\t") or ":" in value.split("?", 1)[0]:
+    if any(ch == "\\" or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return "/"
+    if ":" in value.split("?", 1)[0]:
         return "/"
     return value[:500]
 
@@ -71,6 +73,10 @@ def login_submit(
     next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
     target = safe_next(next)
+    if "\x00" in username:  # no account has one; PostgreSQL text cannot even store it
+        return render(
+            request, "auth/login.html", 401, next=target, error="Wrong username or password."
+        )
     attempt = signin.Attempt(
         username=username, password=password, second_factor=None, client_ip=client_ip
     )

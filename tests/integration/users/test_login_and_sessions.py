@@ -285,3 +285,14 @@ def test_logout_page_needs_the_csrf_field(
     assert out.status_code == 303
     assert out.headers["location"] == "/login"
     assert client.get("/api/v1/auth/me").status_code == 401
+
+
+def test_nul_characters_are_bad_input_not_a_server_error(client: TestClient) -> None:
+    api = client.post(
+        "/api/v1/auth/login", json={"username": "a\x00b", "password": "whatever it is"}
+    )
+    assert api.status_code == 422
+    page = client.post(
+        "/login", data={"username": "a\x00b", "password": "whatever it is", "next": "/\x00x"}
+    )
+    assert page.status_code == 401

@@ -124,3 +124,9 @@ def test_token_input_is_validated(admin_client: SignedInClient) -> None:
 def test_a_proxys_basic_auth_header_does_not_break_sessions(admin_client: SignedInClient) -> None:
     response = admin_client.get("/api/v1/auth/me", headers={"Authorization": "Basic dXNlcjpwYXNz"})
     assert response.status_code == 200
+
+
+def test_nul_in_a_token_name_is_refused(admin_client: SignedInClient) -> None:
+    response = admin_client.post("/api/v1/tokens", json={"name": "a\x00b", "scope": "read"})
+    assert response.status_code == 422
+    assert admin_client.get("/api/v1/audit?kind=login%00ok").status_code == 422
