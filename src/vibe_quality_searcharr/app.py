@@ -23,6 +23,7 @@ from vibe_quality_searcharr.events import EventBus
 from vibe_quality_searcharr.observability import health
 from vibe_quality_searcharr.observability.logging import configure_logging
 from vibe_quality_searcharr.observability.request_id import RequestIdMiddleware
+from vibe_quality_searcharr.openapi_problems import describe_problems
 from vibe_quality_searcharr.scheduling.scheduler import Scheduler
 from vibe_quality_searcharr.security.authentication import AuthenticationMiddleware
 from vibe_quality_searcharr.security.headers import SecurityHeadersMiddleware
@@ -94,4 +95,5 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health.router)
     install_accounts(app)
+    describe_problems(app)
     return app

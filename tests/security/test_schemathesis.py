@@ -59,3 +59,12 @@ def test_api_as_viewer_never_errors_and_matches_its_schema(
     app: FastAPI, viewer_client: SignedInClient
 ) -> None:
     assert _fuzz(app, viewer_client) > 0
+
+
+def test_validation_errors_are_documented_as_problems(admin_client: SignedInClient) -> None:
+    spec = admin_client.get("/api/openapi.json").json()
+    problem = spec["components"]["schemas"]["HTTPValidationError"]
+    assert problem["required"] == ["error", "detail"]
+    assert "ValidationError" not in spec["components"]["schemas"]
+    bad = admin_client.post("/api/v1/tokens", json={"name": ""}).json()
+    assert set(bad) == {"error", "detail", "fields"}
