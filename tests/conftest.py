@@ -129,3 +129,119 @@ def app(context: AppContext) -> FastAPI:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         yield test_client
+
+
+# --- Accounts and security (issue 3) ---------------------------------------------------------
+
+from datetime import datetime  # noqa: E402
+from typing import Any  # noqa: E402
+
+from vibe_quality_searcharr.db.base import utcnow  # noqa: E402
+from vibe_quality_searcharr.security import passwords as _passwords  # noqa: E402
+from vibe_quality_searcharr.security.authentication import SESSION_COOKIE  # noqa: E402
+from vibe_quality_searcharr.users import sessions as _sessions  # noqa: E402
+from vibe_quality_searcharr.users.keys import AuthKeys  # noqa: E402
+from vibe_quality_searcharr.users.models import User  # noqa: E402
+from vibe_quality_searcharr.users.resolver import session_policy  # noqa: E402
+
+CHEAP_COST = _passwords.HashCost(time_cost=1, memory_kib=8, parallelism=1)
+TEST_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id at the lowest cost so the suite stays fast. Production cost is asserted in
+    tests/unit/security/test_passwords.py against `PRODUCTION_COST`, which this leaves alone."""
+    monkeypatch.setattr(_passwords, "active_cost", CHEAP_COST)
+
+
+@pytest.fixture
+def auth_keys(context: AppContext) -> AuthKeys:
+    return AuthKeys.from_secrets(context.secrets)
+
+
+_user_numbers = iter(range(1, 1_000_000))
+
+
+def make_user(session: Session, **overrides: Any) -> User:
+    """A saved user. Pass `keys=` (the `auth_keys` fixture) and `password=` to sign in with it."""
+    keys: AuthKeys | None = overrides.pop("keys", None)
+    password: str = overrides.pop("password", TEST_PASSWORD)
+    now: datetime = overrides.pop("now", utcnow())
+    values: dict[str, Any] = {
+        "username": f"user{next(_user_numbers)}",
+        "role": "viewer",
+        "password_changed_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }
+    values.update(overrides)
+    if "password_hash" not in values:
+        hasher = keys.passwords if keys else _passwords.Passwords(secrets.token_hex(32))
+        values["password_hash"] = hasher.hash(password)
+    user = User(**values)
+    session.add(user)
+    session.flush()
+    return user
+
+
+class SignedInClient(TestClient):
+    """A TestClient holding a session cookie; sends the CSRF header on unsafe methods if given one."""
+
+    csrf_token: str | None = None
+    user_id: int = 0
+    username: str = ""
+
+    def request(self, method: str, url: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if self.csrf_token and method.upper() not in ("GET", "HEAD", "OPTIONS"):
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRF-Token", self.csrf_token)
+            kwargs["headers"] = headers
+        return super().request(method, url, **kwargs)
+
+
+def sign_in_client(
+    app: FastAPI,
+    context: AppContext,
+    role: str,
+    *,
+    send_csrf: bool = True,
+    username: str | None = None,
+) -> SignedInClient:
+    keys = AuthKeys.from_secrets(context.secrets)
+    with context.database.session_scope() as db:
+        user = make_user(db, role=role, keys=keys, **({"username": username} if username else {}))
+        token, _ = _sessions.start(
+            db, user, now=app_clock_now(app), policy=session_policy(context.settings)
+        )
+        user_id, name = user.id, user.username
+    client = SignedInClient(app)
+    client.cookies.set(SESSION_COOKIE, token)
+    client.user_id, client.username = user_id, name
+    if send_csrf:
+        client.csrf_token = keys.csrf.for_binding(f"session:{token}")
+    return client
+
+
+def app_clock_now(app: FastAPI) -> datetime:
+    clock = getattr(app.state, "clock", utcnow)
+    result: datetime = clock()
+    return result
+
+
+@pytest.fixture
+def admin_client(app: FastAPI, context: AppContext) -> Iterator[SignedInClient]:
+    with sign_in_client(app, context, "admin", username="admin") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def viewer_client(app: FastAPI, context: AppContext) -> Iterator[SignedInClient]:
+    with sign_in_client(app, context, "viewer", username="viewer") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def anon_client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import structlog
 from fastapi import FastAPI
@@ -25,16 +24,19 @@ from vibe_quality_searcharr.events import EventBus
 from vibe_quality_searcharr.observability import health
 from vibe_quality_searcharr.observability.logging import configure_logging
 from vibe_quality_searcharr.observability.request_id import RequestIdMiddleware
+from vibe_quality_searcharr.openapi_problems import describe_problems
 from vibe_quality_searcharr.scheduling.scheduler import Scheduler
+from vibe_quality_searcharr.security.authentication import AuthenticationMiddleware
 from vibe_quality_searcharr.security.headers import SecurityHeadersMiddleware
 from vibe_quality_searcharr.security.keyfiles import ensure_secrets
 from vibe_quality_searcharr.settings import Settings, get_settings
+from vibe_quality_searcharr.users.wiring import install_accounts
+from vibe_quality_searcharr.web.templating import STATIC_DIR
 
 __all__ = ["build_context", "create_app"]
 
 log = structlog.get_logger(__name__)
 
-STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 
 def build_context(settings: Settings, *, configure_logs: bool = True) -> AppContext:
@@ -90,8 +92,12 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     )
     app.state.context = context
     install_error_handlers(app)
+    # Innermost first: authentication runs inside the security headers, so its refusals get them.
+    app.add_middleware(AuthenticationMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_accounts(app)
+    describe_problems(app)
     return app

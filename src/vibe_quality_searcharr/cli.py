@@ -10,6 +10,7 @@ import typer
 from vibe_quality_searcharr import __version__
 from vibe_quality_searcharr.db.errors import DatabaseError
 from vibe_quality_searcharr.settings import ConfigError, load_settings
+from vibe_quality_searcharr.users.cli import user_app
 
 __all__ = ["app", "main"]
 
@@ -21,6 +22,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
 
 
 def _version(value: bool) -> None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from vibe_quality_searcharr.context import AppContext
 
-__all__ = ["Context", "DbSession", "get_context", "get_db"]
+__all__ = ["Context", "DbSession", "ResourceId", "get_context", "get_db"]
 
 
 def get_context(request: Request) -> AppContext:
@@ -29,3 +29,7 @@ def get_db(request: Request) -> Iterator[Session]:
 
 Context = Annotated[AppContext, Depends(get_context)]
 DbSession = Annotated[Session, Depends(get_db)]
+
+# A row id in a URL. Bounded so that a huge number is a 422, not a driver overflow (500):
+# primary keys are INTEGER, 32-bit on PostgreSQL.
+ResourceId = Annotated[int, Path(ge=1, le=2**31 - 1)]

@@ -27,7 +27,14 @@ from pydantic_settings import (
 __all__ = ["SECRET_FIELDS", "ConfigError", "Settings", "get_settings", "load_settings"]
 
 ENV_PREFIX = "VQS_"
-SECRET_FIELDS = ("master_secret", "database_key", "pepper", "database_url", "metrics_token")
+SECRET_FIELDS = (
+    "master_secret",
+    "database_key",
+    "pepper",
+    "database_url",
+    "metrics_token",
+    "oidc_client_secret",
+)
 _HEX_KEY = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
@@ -126,6 +133,37 @@ class Settings(BaseSettings):
     )
     scheduler_enabled: bool = Field(True, description="Run scheduled jobs in this process.")
 
+    session_idle_minutes: int = Field(
+        720, ge=5, le=43_200, description="Sign a browser out after this long without a request."
+    )
+    session_absolute_hours: int = Field(
+        168,
+        ge=1,
+        le=8_760,
+        description="Sign a browser out this long after sign-in, active or not.",
+    )
+    audit_retention_days: int = Field(
+        365, ge=7, le=3650, description="Delete security audit events older than this."
+    )
+    proxy_auth_header: str | None = Field(
+        None,
+        description="Header naming the signed-in user set by an auth proxy (e.g. Remote-User); needs VQS_TRUSTED_PROXIES.",
+    )
+    oidc_issuer: str | None = Field(
+        None, description="OpenID Connect issuer URL; enables OIDC sign-in with the two below."
+    )
+    oidc_client_id: str | None = Field(None, description="OIDC client id.")
+    oidc_client_secret: SecretStr | None = Field(None, description="OIDC client secret.")
+    oidc_username_claim: str = Field(
+        "preferred_username", description="ID-token claim that becomes the username."
+    )
+    oidc_groups_claim: str = Field("groups", description="ID-token claim listing the groups.")
+    oidc_admin_groups: str = Field("", description="Comma-separated groups signed in as admin.")
+    oidc_viewer_groups: str = Field("", description="Comma-separated groups signed in as viewer.")
+    oidc_allowed_users: str = Field(
+        "", description="Comma-separated usernames allowed in (as viewers) without a group."
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -190,6 +228,44 @@ class Settings(BaseSettings):
                 ) from None
         return value
 
+    @field_validator("proxy_auth_header")
+    @classmethod
+    def _header_name(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9-]{1,64}", value):
+            raise ValueError("must be a plain header name such as Remote-User")
+        return value
+
+    @model_validator(mode="after")
+    def _proxy_auth_needs_trusted_proxies(self) -> Settings:
+        # A user-name header believed from anyone lets anyone sign in as anyone.
+        if self.proxy_auth_header and not self.trusted_proxies:
+            raise ValueError(
+                "VQS_PROXY_AUTH_HEADER is set but VQS_TRUSTED_PROXIES is empty: list the proxy's addresses"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> Settings:
+        if self.oidc_issuer is None:
+            return self
+        if not self.oidc_client_id or self.oidc_client_secret is None:
+            raise ValueError(
+                "VQS_OIDC_ISSUER is set: VQS_OIDC_CLIENT_ID and VQS_OIDC_CLIENT_SECRET are needed too"
+            )
+        local = re.match(r"^http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/|$)", self.oidc_issuer)
+        if not self.oidc_issuer.startswith("https://") and not local:
+            raise ValueError("VQS_OIDC_ISSUER must be an https:// URL")
+        if not (self.oidc_admin_groups or self.oidc_viewer_groups or self.oidc_allowed_users):
+            raise ValueError(
+                "OIDC needs VQS_OIDC_ADMIN_GROUPS, VQS_OIDC_VIEWER_GROUPS or VQS_OIDC_ALLOWED_USERS: "
+                "otherwise anyone with an account at the provider could sign in"
+            )
+        return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return self.oidc_issuer is not None
+
     @model_validator(mode="after")
     def _absolute_data_dir(self) -> Settings:
         object.__setattr__(self, "data_dir", self.data_dir.expanduser().resolve())
@@ -213,7 +289,9 @@ class Settings(BaseSettings):
 
 
 def _describe(error: dict[str, Any]) -> str:
-    field = str(error["loc"][0]) if error["loc"] else "settings"
+    if not error["loc"]:  # a rule across fields: its message names the variables, never the input
+        return str(error["msg"]).removeprefix("Value error, ")
+    field = str(error["loc"][0])
     variable = f"{ENV_PREFIX}{field.upper()}"
     message = str(error["msg"]).removeprefix("Value error, ")
     shown = "" if field in SECRET_FIELDS else f" (got {error.get('input')!r})"

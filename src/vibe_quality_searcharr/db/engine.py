@@ -110,6 +110,9 @@ def open_sqlcipher(path: Path, key_hex: str, *, pool_size: int = 8) -> Database:
     engine = create_engine(
         f"sqlite:///{path}",
         creator=lambda: sqlcipher_connect(path, key_hex),
+        # The DB-API module whose exceptions SQLAlchemy wraps: without it a sqlcipher3
+        # IntegrityError escapes as a raw driver error instead of sqlalchemy.exc.IntegrityError.
+        module=sqlcipher3.dbapi2,
         poolclass=QueuePool,
         pool_size=pool_size,
         max_overflow=pool_size * 2,

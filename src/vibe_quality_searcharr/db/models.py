@@ -4,7 +4,26 @@ from __future__ import annotations
 
 from vibe_quality_searcharr.db.base import Base
 from vibe_quality_searcharr.db.settings_store import AppSetting
+from vibe_quality_searcharr.users.models import (
+    ApiToken,
+    AuditEvent,
+    LoginThrottle,
+    RecoveryCode,
+    SetupMarker,
+    User,
+    UserSession,
+)
 
 metadata = Base.metadata
 
-__all__ = ["AppSetting", "metadata"]
+__all__ = [
+    "ApiToken",
+    "AppSetting",
+    "AuditEvent",
+    "LoginThrottle",
+    "RecoveryCode",
+    "SetupMarker",
+    "User",
+    "UserSession",
+    "metadata",
+]

@@ -1,0 +1,1 @@
+"""Accounts, roles, the setup wizard, sign-in, two-factor authentication and API tokens."""

@@ -1,0 +1,95 @@
+"""Turns the credentials of a request into a `Principal`, for the authentication layer.
+
+Three ways in, checked in this order: an `Authorization: Bearer` API token, the auth proxy's
+user header (only when the socket peer is a trusted proxy), the session cookie. A bearer token
+or proxy header that is present but wrong is refused outright instead of falling back to
+another method, so a broken integration fails loudly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from vibe_quality_searcharr.db.engine import Database
+from vibe_quality_searcharr.security.principal import AuthMethod, Principal, Role
+from vibe_quality_searcharr.settings import Settings
+from vibe_quality_searcharr.users import api_tokens, repository, sessions
+from vibe_quality_searcharr.users.sessions import SessionPolicy
+
+__all__ = ["Credentials", "Resolution", "resolve_principal", "session_policy"]
+
+
+@dataclass(frozen=True)
+class Credentials:
+    bearer: str | None
+    session_cookie: str | None
+    proxy_user: str | None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    principal: Principal | None = None
+    rejected: str | None = None
+    # What the CSRF token of this principal is bound to (None: no CSRF needed or possible).
+    csrf_binding: str | None = None
+
+
+def session_policy(settings: Settings) -> SessionPolicy:
+    return SessionPolicy(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        absolute=timedelta(hours=settings.session_absolute_hours),
+    )
+
+
+def _role(value: str) -> Role:
+    return "admin" if value == "admin" else "viewer"
+
+
+def resolve_principal(
+    database: Database, settings: Settings, credentials: Credentials, now: datetime
+) -> Resolution:
+    with database.session_scope() as session:
+        if credentials.bearer is not None:
+            found = api_tokens.resolve(session, credentials.bearer, now=now)
+            if found is None:
+                return Resolution(rejected="The API token is not valid or has expired.")
+            return Resolution(
+                Principal(
+                    user_id=found.user.id,
+                    username=found.user.username,
+                    role=_role(found.user.role),
+                    method="token",
+                    scope="full" if found.token.scope == "full" else "read",
+                )
+            )
+        if credentials.proxy_user is not None:
+            user = repository.get_user_by_username(session, credentials.proxy_user.strip().lower())
+            if user is None or user.disabled:
+                return Resolution(
+                    rejected="The user named by the sign-in proxy has no account here."
+                )
+            return Resolution(
+                Principal(
+                    user_id=user.id, username=user.username, role=_role(user.role), method="proxy"
+                ),
+                csrf_binding=f"proxy:{user.id}:{user.password_changed_at.isoformat()}",
+            )
+        if credentials.session_cookie:
+            live = sessions.resolve(
+                session, credentials.session_cookie, now=now, policy=session_policy(settings)
+            )
+            if live is not None:
+                row, user = live
+                method: AuthMethod = "oidc" if row.method == "oidc" else "session"
+                return Resolution(
+                    Principal(
+                        user_id=user.id,
+                        username=user.username,
+                        role=_role(user.role),
+                        method=method,
+                        session_id=row.id,
+                    ),
+                    csrf_binding=f"session:{credentials.session_cookie}",
+                )
+    return Resolution()
