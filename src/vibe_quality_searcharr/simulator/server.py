@@ -1,0 +1,71 @@
+"""Serving simulated apps with uvicorn, each in its own thread and event loop.
+
+Threads keep the apps independent (a hung request on one never slows another) and let the
+caller's thread stay free: the CLI waits for Ctrl+C, tests drive HTTP clients. Stopping sets
+the state's shutdown event first, so hung-by-fault requests end at once instead of holding
+uvicorn's graceful shutdown.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import uvicorn
+
+from vibe_quality_searcharr.simulator.app import build_app
+from vibe_quality_searcharr.simulator.state import SimState
+
+__all__ = ["ServerThread", "bind_socket"]
+
+
+def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """Bind before serving, so port 0 gives a free port with no race."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+class ServerThread:
+    def __init__(self, state: SimState, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.state = state
+        self.socket = bind_socket(host, port)
+        self.host = host
+        self.port: int = self.socket.getsockname()[1]
+        config = uvicorn.Config(
+            build_app(state),
+            log_level="warning",
+            lifespan="off",
+            proxy_headers=False,
+            server_header=False,
+            access_log=False,
+            timeout_graceful_shutdown=1,
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True,
+            name=f"sim-{state.spec.key}-{self.port}",
+        )  # fmt: skip
+
+    @property
+    def base_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self, timeout: float = 10.0) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"simulated {self.state.spec.key} did not start on {self.base_url}")
+            time.sleep(0.01)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.state.shutdown_event.set()
+        self.server.should_exit = True
+        self.thread.join(timeout)
+        self.socket.close()
