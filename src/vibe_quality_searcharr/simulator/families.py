@@ -37,7 +37,7 @@ _MOVIE_QUALITIES = (
     Quality(19, "Bluray-2160p", "bluray", 2160),
 )
 _EROS_QUALITIES = tuple(
-    Quality(q.id, q.name, {"tv": "television", "webdl": "web"}.get(q.source, q.source), q.resolution)
+    Quality(q.id, q.name, {"tv": "television", "webdl": "web"}.get(q.source, q.source), q.resolution, "")
     for q in _MOVIE_QUALITIES
     if q.modifier == "none"
 )

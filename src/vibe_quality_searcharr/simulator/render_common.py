@@ -43,10 +43,8 @@ def quality_json(quality: Quality, family: str) -> dict[str, Any]:
         "source": quality.source,
         "resolution": quality.resolution,
     }
-    if family == "movie" and quality.modifier != "none":
+    if family == "movie" and quality.modifier:
         data["modifier"] = quality.modifier
-    elif family == "movie":
-        data["modifier"] = "none"
     return data
 
 

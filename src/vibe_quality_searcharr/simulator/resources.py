@@ -88,7 +88,7 @@ def command_json(state: SimState, command: Command) -> dict[str, Any]:
     duration = None
     if command.started is not None and command.ended is not None:
         duration = timespan((command.ended - command.started).total_seconds())
-    return compact(
+    data = compact(
         {
             "id": command.id,
             "name": command.name,
@@ -109,3 +109,6 @@ def command_json(state: SimState, command: Command) -> dict[str, Any]:
             "updateScheduledTask": True,
         }
     )
+    if state.spec.key == "prowlarr":
+        data.pop("result")
+    return data

@@ -69,3 +69,37 @@ class ServerThread:
         self.server.should_exit = True
         self.thread.join(timeout)
         self.socket.close()
+
+
+def bind_near(host: str, preferred: int, attempts: int = 20) -> int:
+    """The preferred port if it is free, else the next free one after it, else any free port."""
+    for port in range(preferred, preferred + attempts):
+        try:
+            probe = bind_socket(host, port)
+        except OSError:
+            continue
+        probe.close()
+        return port
+    probe = bind_socket(host, 0)
+    port = int(probe.getsockname()[1])
+    probe.close()
+    return port
+
+
+def serve_until_interrupted(servers: list[ServerThread]) -> None:
+    """Start every server, block until Ctrl+C (or SIGTERM via KeyboardInterrupt), stop them."""
+    started: list[ServerThread] = []
+    try:
+        for server in servers:
+            server.start()
+            started.append(server)
+        while all(server.thread.is_alive() for server in started):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for server in started:
+            server.stop()
+
+
+__all__ += ["bind_near", "serve_until_interrupted"]
