@@ -95,7 +95,8 @@ class AuthMiddleware:
 
         key = key_from_scope(scope)
         accepted = key is not None and hmac.compare_digest(key.encode(), self.state.api_key.encode())
-        if not accepted or self.state.key_refused:
+        refused = self.state.key_refused and not scope["path"].startswith("/__sim")
+        if not accepted or refused:
             await send({"type": "http.response.start", "status": 401, "headers": [(b"content-length", b"0")]})
             await send({"type": "http.response.body", "body": b""})
             return

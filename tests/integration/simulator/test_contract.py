@@ -17,6 +17,7 @@ import httpx
 import pytest
 from openapi_schema_validator import OAS30ReadValidator
 
+from vibe_quality_searcharr.simulator.state import LinkedApp
 from vibe_quality_searcharr.simulator.testing import RunningSimulator, start_simulator
 
 OPENAPI_DIR = Path(__file__).resolve().parents[3] / ".." / "shared" / "arr-api" / "openapi"
@@ -176,6 +177,7 @@ def _prepare(sim: RunningSimulator, client: httpx.Client) -> None:
     """Give every list something to show: a search with grabs in the queue and in history."""
     state = sim.state
     if state.spec.family == "indexer":
+        state.linked_apps = [LinkedApp(1, "Sonarr", "sonarr", "http://127.0.0.1:8989", "key", [2])]
         state.pool.indexers[0].disabled_till = state.now()
         state.pool.query(state.pool.indexers[0], state.now(), "sonarr", "term")
         client.post(f"{state.spec.api_root}/command", json={"name": "CheckHealth"})
