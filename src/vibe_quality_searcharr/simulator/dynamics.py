@@ -166,8 +166,11 @@ def _finish(state: SimState, command: Command, when: datetime) -> None:
 def _search_unit(state: SimState, unit: Unit, when: datetime) -> int:
     """One query on each indexer serving the app; the first that finds gets the grab."""
     targets = [item for item in unit.items if _wanted(state, item, when)]
+    library = state.library
+    assert library is not None
     for item in unit.items:
         item.last_search = when
+        library.forget(item.id)
         state.stats.searches_per_item[item.id] += 1
     for indexer in state.pool.for_app(state.app_tags):
         if not state.pool.query(indexer, when, state.spec.key, unit.term):
@@ -195,6 +198,7 @@ def _grab(state: SimState, items: list[Item], indexer: Indexer, when: datetime, 
         base = parent.title if parent else item.title
         title = f"{base}.S{item.season:02d}{'' if pack else f'E{item.number:02d}'}.1080p-SIM"
         item.grabbed = True
+        library.forget(item.id)
         state.history.append(
             HistoryEvent(
                 id=len(state.history) + 1, item_id=item.id, parent_id=item.parent_id,

@@ -21,7 +21,7 @@ from vibe_quality_searcharr.simulator.paging import BadRequest
 if TYPE_CHECKING:
     from vibe_quality_searcharr.simulator.state import SimState
 
-__all__ = ["AuthMiddleware", "NotFound", "endpoint", "json_response", "key_from_scope"]
+__all__ = ["AuthMiddleware", "NotFound", "endpoint", "json_bytes", "json_response", "key_from_scope"]
 
 Handler = Callable[[Request, Any], Any]
 
@@ -30,9 +30,12 @@ class NotFound(Exception):
     """A resource id that does not exist."""
 
 
+def json_bytes(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def json_response(data: Any, status: int = 200) -> Response:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-    return Response(body, status_code=status, media_type="application/json")
+    return Response(json_bytes(data), status_code=status, media_type="application/json")
 
 
 def endpoint(state: SimState, handler: Handler, *, status: int = 200) -> Callable[[Request], Awaitable[Response]]:

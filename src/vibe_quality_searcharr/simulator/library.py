@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from vibe_quality_searcharr.simulator.families import AppSpec
 from vibe_quality_searcharr.simulator.model import Item, MediaFile, Parent, Profile, Quality
@@ -49,6 +50,8 @@ class Library:
         self.quality_by_id: dict[int, Quality] = {q.id: q for q in self.spec.qualities}
         self.available: dict[int, datetime | None] = {}
         self.next_file_id = 1
+        self.fragments: dict[int, dict[tuple[bool, bool], bytes]] = {}
+        self.parent_summaries: dict[int, dict[str, Any]] = {}
 
     def index(self) -> None:
         """Build the lookups once after generation; mutations keep them current."""
@@ -59,6 +62,10 @@ class Library:
 
     def touch(self) -> None:
         self.version += 1
+
+    def forget(self, item_id: int) -> None:
+        """Drop an item's cached JSON after it changed (search time, grab, file)."""
+        self.fragments.pop(item_id, None)
 
     def profile_of(self, item: Item) -> Profile:
         if item.movie is not None:
@@ -110,5 +117,6 @@ class Library:
         )
         self.files[file_id] = media
         item.file_id = file_id
+        self.fragments.pop(item.id, None)
         self.touch()
         return media

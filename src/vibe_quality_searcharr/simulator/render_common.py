@@ -16,7 +16,9 @@ ENGLISH = {"id": 1, "name": "English"}
 
 
 def iso(value: datetime | None) -> str | None:
-    return None if value is None else value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """UTC in the apps' form, 2024-01-31T20:00:00Z (isoformat is several times faster than
+    strftime, which matters for pages of 1000 records)."""
+    return None if value is None else value.isoformat(timespec="seconds")[:19] + "Z"
 
 
 def timespan(seconds: float) -> str:

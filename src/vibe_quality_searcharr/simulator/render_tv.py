@@ -72,9 +72,8 @@ def episode_json(
 ) -> dict[str, Any]:
     library = state.library
     assert library is not None
-    air = item.air
-    whisparr = state.spec.key == "whisparr"
-    data = {
+    air = iso(item.air)
+    data: dict[str, Any] = {
         "id": item.id,
         "seriesId": item.parent_id,
         "tvdbId": item.foreign_id,
@@ -82,17 +81,20 @@ def episode_json(
         "seasonNumber": item.season,
         "episodeNumber": item.number,
         "title": item.title,
-        "airDate": air.strftime("%Y-%m-%d") if air else None,
-        "airDateUtc": iso(air),
-        "lastSearchTime": None if state.legacy else iso(item.last_search),
-        "runtime": item.runtime,
-        "hasFile": item.file_id != 0,
-        "monitored": item.monitored,
-        "absoluteEpisodeNumber": item.abs_number,
-        "unverifiedSceneNumbering": False,
     }
+    if air is not None:
+        data["airDate"] = air[:10]
+        data["airDateUtc"] = air
+    if item.last_search is not None and not state.legacy:
+        data["lastSearchTime"] = iso(item.last_search)
+    data["runtime"] = item.runtime
+    data["hasFile"] = item.file_id != 0
+    data["monitored"] = item.monitored
+    if item.abs_number is not None:
+        data["absoluteEpisodeNumber"] = item.abs_number
+    data["unverifiedSceneNumbering"] = False
     if include_series:
-        cache = series_cache if series_cache is not None else {}
+        cache = library.parent_summaries
         series = cache.get(item.parent_id)
         if series is None:
             series = series_json(state, library.parents[item.parent_id], statistics=False)
@@ -100,12 +102,13 @@ def episode_json(
         data["series"] = series
     if include_file and item.file_id:
         data["episodeFile"] = episode_file_json(state, library.files[item.file_id])
-    if whisparr:
-        data["releaseDate"] = data["airDate"]
+    if state.spec.key == "whisparr":
+        if air is not None:
+            data["releaseDate"] = air[:10]
         data["grabbed"] = item.grabbed
         data["seriesTitle"] = library.parents[item.parent_id].title
-        return {k: v for k, v in data.items() if v is not None and k in _WHISPARR_EPISODE}
-    return compact(data)
+        return {k: v for k, v in data.items() if k in _WHISPARR_EPISODE}
+    return data
 
 
 def _season_stats(items: list[Item], now: datetime) -> dict[str, Any]:

@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
 from vibe_quality_searcharr.simulator import commands
 from vibe_quality_searcharr.simulator.activity import history_json, queue_json, queue_status_json
 from vibe_quality_searcharr.simulator.families import SortSpec, wanted_sort_spec
-from vibe_quality_searcharr.simulator.http import NotFound, endpoint
+from vibe_quality_searcharr.simulator.http import NotFound, endpoint, json_bytes
 from vibe_quality_searcharr.simulator.paging import (
     BadRequest,
     envelope,
@@ -23,7 +24,7 @@ from vibe_quality_searcharr.simulator.paging import (
 )
 from vibe_quality_searcharr.simulator.render_common import profile_json
 from vibe_quality_searcharr.simulator.resources import command_json, diskspace_json, status_json, tags_json
-from vibe_quality_searcharr.simulator.routes_library import include_for, item_json, library_routes
+from vibe_quality_searcharr.simulator.routes_library import Include, include_for, item_json, library_routes
 
 if TYPE_CHECKING:
     from vibe_quality_searcharr.simulator.state import SimState
@@ -130,9 +131,10 @@ def arr_routes(state: SimState) -> list[Route]:
             assert state.wanted is not None
             rows = state.wanted.query(kind, monitored, sort.field, sort.ascending, state.now())
             options = include_for(state, params, include_file=kind == "cutoff")
-            cache: dict[int, dict[str, Any]] = {}
-            records = [item_json(state, item, options, cache) for item in page_slice(page, rows)]
-            return envelope(page, sort, len(rows), records, legacy=state.legacy)
+            head = envelope(page, sort, len(rows), [], legacy=state.legacy)
+            records = _fragments(state, page_slice(page, rows), options)
+            body = json_bytes(head).replace(b'"records":[]', b'"records":[' + records + b"]", 1)
+            return Response(body, media_type="application/json")
 
         return handler
 
@@ -200,6 +202,28 @@ def arr_routes(state: SimState) -> list[Route]:
         routes.append(Route(f"{root}/wanted/missing", endpoint(state, wanted("missing"))))
         routes.append(Route(f"{root}/wanted/cutoff", endpoint(state, wanted("cutoff"))))
     return routes
+
+
+def _fragments(state: SimState, items: list[Any], options: Include) -> bytes:
+    """Rendered records joined; TV records are cached per item because they do not depend on
+    the clock (movies do: availability), so a page of 1000 is mostly a join of cached bytes."""
+    library = state.library
+    assert library is not None
+    cache: dict[int, dict[str, Any]] = {}
+    if state.spec.family != "tv":
+        return b",".join(json_bytes(item_json(state, item, options, cache)) for item in items)
+    flags = (options.parent, options.file)
+    parts = []
+    fragments = library.fragments
+    for item in items:
+        per_item = fragments.get(item.id)
+        if per_item is None:
+            per_item = fragments[item.id] = {}
+        part = per_item.get(flags)
+        if part is None:
+            part = per_item[flags] = json_bytes(item_json(state, item, options, cache))
+        parts.append(part)
+    return b",".join(parts)
 
 
 def _event_filter(state: SimState, raw: str | None) -> str | None:
