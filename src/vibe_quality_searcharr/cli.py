@@ -100,7 +100,9 @@ def demo(
 def simulate(
     app_name: Annotated[
         str | None,
-        typer.Option("--app", help="sonarr, radarr, lidarr, readarr, whisparr, whisparr-v3 or prowlarr."),
+        typer.Option(
+            "--app", help="sonarr, radarr, lidarr, readarr, whisparr, whisparr-v3 or prowlarr."
+        ),
     ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default: the app's usual port).")] = None,
     api_key: Annotated[str | None, typer.Option(help="API key (default: a random one).")] = None,
@@ -123,9 +125,14 @@ def simulate(
     import secrets
     from pathlib import Path
 
-    from vibe_quality_searcharr.simulator.config import AppConfig, ConfigError, build_states, load_config
-    from vibe_quality_searcharr.simulator.faults import parse_fault_flag
+    from vibe_quality_searcharr.simulator.config import (
+        AppConfig,
+        ConfigError,
+        build_states,
+        load_config,
+    )
     from vibe_quality_searcharr.simulator.families import APPS
+    from vibe_quality_searcharr.simulator.faults import parse_fault_flag
     from vibe_quality_searcharr.simulator.server import ServerThread, serve_until_interrupted
 
     try:
@@ -139,18 +146,25 @@ def simulate(
                           version=app_version)
             ]  # fmt: skip
         else:
-            fail([f"--app must be one of {', '.join(APPS)} (or use --config sim.yaml)"], "Simulator")
+            fail(
+                [f"--app must be one of {', '.join(APPS)} (or use --config sim.yaml)"], "Simulator"
+            )
             return
         states = build_states(entries, speed=speed, host=host)
         for state in states:
             for rule in rules:
                 state.faults.add(rule)
-        servers = [ServerThread(state, host, entry.port) for state, entry in zip(states, entries, strict=True)]
+        servers = [
+            ServerThread(state, host, entry.port)
+            for state, entry in zip(states, entries, strict=True)
+        ]
     except (ConfigError, ValueError, OSError) as exc:
         fail([str(exc)], "Simulator")
         return
     for state, server in zip(states, servers, strict=True):
-        typer.echo(f"simulated {state.spec.key} {state.version} at {server.base_url} (key {state.api_key})")
+        typer.echo(
+            f"simulated {state.spec.key} {state.version} at {server.base_url} (key {state.api_key})"
+        )
     typer.echo("Ctrl+C to stop")
     serve_until_interrupted(servers)
 

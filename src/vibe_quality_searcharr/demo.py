@@ -49,7 +49,9 @@ def start_demo_stack(host: str = "127.0.0.1", speed: float = 10.0, seed: int = 4
         for name, app, port, size in _APPS
     ]  # fmt: skip
     states = build_states(entries, speed=speed, host=host)
-    servers = [ServerThread(state, host, entry.port) for state, entry in zip(states, entries, strict=True)]
+    servers = [
+        ServerThread(state, host, entry.port) for state, entry in zip(states, entries, strict=True)
+    ]
     stack = DemoStack(instances=[], _servers=[])
     try:
         for server in servers:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from vibe_quality_searcharr.simulator.model import HistoryEvent, QueueEntry
-from vibe_quality_searcharr.simulator.render_common import compact, iso, language, quality_model, timespan
+from vibe_quality_searcharr.simulator.render_common import (
+    compact,
+    iso,
+    language,
+    quality_model,
+    timespan,
+)
 
 if TYPE_CHECKING:
     from vibe_quality_searcharr.simulator.state import SimState

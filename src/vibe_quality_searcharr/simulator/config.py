@@ -83,7 +83,11 @@ def load_config(path: Path) -> tuple[list[AppConfig], float]:
 
 
 def build_states(
-    entries: list[AppConfig], *, speed: float = 1.0, host: str = "127.0.0.1", clock: SimClock | None = None
+    entries: list[AppConfig],
+    *,
+    speed: float = 1.0,
+    host: str = "127.0.0.1",
+    clock: SimClock | None = None,
 ) -> list[SimState]:
     """States sharing one clock and one indexer pool, Prowlarr wired to every *arr."""
     clock = clock or SimClock(speed=speed)
@@ -99,7 +103,14 @@ def build_states(
             state.faults.add(rule)
         states.append(state)
     linked = [
-        LinkedApp(index + 1, entry.name, entry.app, f"http://{host}:{entry.port}", entry.api_key, entry.tags)
+        LinkedApp(
+            index + 1,
+            entry.name,
+            entry.app,
+            f"http://{host}:{entry.port}",
+            entry.api_key,
+            entry.tags,
+        )
         for index, entry in enumerate(e for e in entries if e.app != "prowlarr")
     ]
     for state in states:

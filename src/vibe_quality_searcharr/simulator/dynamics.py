@@ -69,7 +69,11 @@ def plan(state: SimState, command: Command, now: datetime) -> list[Unit]:
         return []
     if command.name == spec.item_search:
         ids = body.get(spec.item_ids_field) or []
-        return [Unit([library.items[i]], False, library.items[i].title) for i in ids if i in library.items]
+        return [
+            Unit([library.items[i]], False, library.items[i].title)
+            for i in ids
+            if i in library.items
+        ]
     if command.name == "SeasonSearch":
         episodes = [
             item
@@ -158,7 +162,9 @@ def _finish(state: SimState, command: Command, when: datetime) -> None:
     elif command.name == spec.parent_search and spec.family == "tv":
         command.message = f"Series search completed. {grabbed} reports downloaded."
     elif command.name in spec.search_commands:
-        command.message = f"Completed search for {searched} {spec.noun}. {grabbed} reports downloaded."
+        command.message = (
+            f"Completed search for {searched} {spec.noun}. {grabbed} reports downloaded."
+        )
     else:
         command.message = "Completed"
 

@@ -37,7 +37,9 @@ _MOVIE_QUALITIES = (
     Quality(19, "Bluray-2160p", "bluray", 2160),
 )
 _EROS_QUALITIES = tuple(
-    Quality(q.id, q.name, {"tv": "television", "webdl": "web"}.get(q.source, q.source), q.resolution, "")
+    Quality(
+        q.id, q.name, {"tv": "television", "webdl": "web"}.get(q.source, q.source), q.resolution, ""
+    )
     for q in _MOVIE_QUALITIES
     if q.modifier == "none"
 )
@@ -239,7 +241,7 @@ class SortSpec:
 
 
 def _sort(fields: dict[str, str], default: str, aliases: dict[str, str]) -> SortSpec:
-    accepted = {echoed: field for echoed, field in fields.items()}
+    accepted = dict(fields.items())
     accepted.update({alias: fields[target] for alias, target in aliases.items()})
     echo = {field: echoed for echoed, field in fields.items()}
     return SortSpec(accepted, echo, fields[default], True)
@@ -253,7 +255,11 @@ def wanted_sort_spec(spec: AppSpec, version: tuple[int, ...]) -> SortSpec:
     if spec.family == "tv":
         date_key = "episodes.airDateUtc" if spec.key == "sonarr" else "episodes.releaseDate"
         return _sort(
-            {date_key: "air", "episodes.lastSearchTime": "last_search", "series.sortTitle": "title"},
+            {
+                date_key: "air",
+                "episodes.lastSearchTime": "last_search",
+                "series.sortTitle": "title",
+            },
             date_key,
             {date_key.split(".")[1]: date_key, "lastSearchTime": "episodes.lastSearchTime"},
         )
@@ -264,11 +270,19 @@ def wanted_sort_spec(spec: AppSpec, version: tuple[int, ...]) -> SortSpec:
             "movies.lastSearchTime": "last_search",
         }
         if spec.key == "radarr":
-            fields |= {"digitalRelease": "digital", "inCinemas": "cinemas", "physicalRelease": "physical"}
+            fields |= {
+                "digitalRelease": "digital",
+                "inCinemas": "cinemas",
+                "physicalRelease": "physical",
+            }
         else:
             fields |= {"releaseDate": "air"}
         return _sort(fields, "movieMetadata.sortTitle", {"sortTitle": "movieMetadata.sortTitle"})
-    table, parent = ("albums", "artists.sortName") if spec.family == "album" else ("books", "authorMetadata.sortName")
+    table, parent = (
+        ("albums", "artists.sortName")
+        if spec.family == "album"
+        else ("books", "authorMetadata.sortName")
+    )
     return _sort(
         {f"{table}.releaseDate": "air", f"{table}.title": "item_title", parent: "title",
          f"{table}.lastSearchTime": "last_search"},

@@ -68,7 +68,11 @@ class FaultMiddleware:
             self.state.key_refused = True
             return False
         if kind == "error":
-            text = {500: b'{"message":"Simulated failure"}', 502: b"Bad Gateway", 503: b"Service Unavailable"}
+            text = {
+                500: b'{"message":"Simulated failure"}',
+                502: b"Bad Gateway",
+                503: b"Service Unavailable",
+            }
             media = b"application/json" if rule.status == 500 else b"text/plain"
             await _plain(send, rule.status, text[rule.status], [(b"content-type", media)])
             return True
@@ -76,7 +80,12 @@ class FaultMiddleware:
             await _plain(send, 429, b"", [(b"retry-after", str(rule.retry_after).encode())])
             return True
         if kind == "malformed":
-            await _plain(send, 200, b'{"page":1,"records":[{"id":1,', [(b"content-type", b"application/json")])
+            await _plain(
+                send,
+                200,
+                b'{"page":1,"records":[{"id":1,',
+                [(b"content-type", b"application/json")],
+            )
             return True
         if kind == "truncated":
             head = b'{"page":1,"pageSize":10,"sortKey":"id","records":['
@@ -87,7 +96,8 @@ class FaultMiddleware:
             return True
         if kind == "hang":
             deadline = time.monotonic() + rule.hang_seconds
-            while time.monotonic() < deadline and not self.state.shutdown_event.is_set():
+            # The shutdown signal is a threading.Event set from another thread: poll it.
+            while time.monotonic() < deadline and not self.state.shutdown_event.is_set():  # noqa: ASYNC110
                 await asyncio.sleep(0.02)
             await _drop(send)
             return True

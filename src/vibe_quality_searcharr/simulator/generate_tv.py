@@ -89,7 +89,7 @@ def generate_tv(spec: AppSpec, seed: int, size: int, now: datetime) -> Library:
                     parent_id=series_id,
                     season=season,
                     number=number,
-                    title=f"Episode {number} – {title.split(' ')[0]}",
+                    title=f"Episode {number} – {title.split(' ')[0]}",  # noqa: RUF001 (unicode on purpose)
                     air=air,
                     runtime=runtime,
                     monitored=season_monitored and rand() < 0.97,

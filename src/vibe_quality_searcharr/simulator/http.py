@@ -21,7 +21,14 @@ from vibe_quality_searcharr.simulator.paging import BadRequest
 if TYPE_CHECKING:
     from vibe_quality_searcharr.simulator.state import SimState
 
-__all__ = ["AuthMiddleware", "NotFound", "endpoint", "json_bytes", "json_response", "key_from_scope"]
+__all__ = [
+    "AuthMiddleware",
+    "NotFound",
+    "endpoint",
+    "json_bytes",
+    "json_response",
+    "key_from_scope",
+]
 
 Handler = Callable[[Request, Any], Any]
 
@@ -38,7 +45,9 @@ def json_response(data: Any, status: int = 200) -> Response:
     return Response(json_bytes(data), status_code=status, media_type="application/json")
 
 
-def endpoint(state: SimState, handler: Handler, *, status: int = 200) -> Callable[[Request], Awaitable[Response]]:
+def endpoint(
+    state: SimState, handler: Handler, *, status: int = 200
+) -> Callable[[Request], Awaitable[Response]]:
     async def run(request: Request) -> Response:
         body: Any = None
         if request.method in ("POST", "PUT"):
@@ -68,7 +77,10 @@ def endpoint(state: SimState, handler: Handler, *, status: int = 200) -> Callabl
 
 def key_from_scope(scope: Scope) -> str | None:
     """The key as the apps accept it: X-Api-Key header, apikey query, or Bearer token."""
-    headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
+    headers: dict[str, str] = {
+        bytes(name).decode("latin-1").lower(): bytes(value).decode("latin-1")
+        for name, value in scope["headers"]
+    }
     if "x-api-key" in headers:
         return headers["x-api-key"]
     auth = headers.get("authorization", "")
@@ -76,7 +88,7 @@ def key_from_scope(scope: Scope) -> str | None:
         return auth[7:].strip()
     from urllib.parse import parse_qs
 
-    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    query: dict[str, list[str]] = parse_qs(bytes(scope.get("query_string", b"")).decode("latin-1"))
     for name, values in query.items():
         if name.lower() == "apikey" and values:
             return values[0]
@@ -97,10 +109,18 @@ class AuthMiddleware:
         import hmac
 
         key = key_from_scope(scope)
-        accepted = key is not None and hmac.compare_digest(key.encode(), self.state.api_key.encode())
+        accepted = key is not None and hmac.compare_digest(
+            key.encode(), self.state.api_key.encode()
+        )
         refused = self.state.key_refused and not scope["path"].startswith("/__sim")
         if not accepted or refused:
-            await send({"type": "http.response.start", "status": 401, "headers": [(b"content-length", b"0")]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 401,
+                    "headers": [(b"content-length", b"0")],
+                }
+            )
             await send({"type": "http.response.body", "body": b""})
             return
         await self.app(scope, receive, send)

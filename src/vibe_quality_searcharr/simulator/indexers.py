@@ -120,7 +120,10 @@ class IndexerPool:
 
     def grab(self, indexer: Indexer, now: datetime) -> bool:
         with self.lock:
-            if indexer.grab_limit is not None and indexer.grabs_in_window(now) >= indexer.grab_limit:
+            if (
+                indexer.grab_limit is not None
+                and indexer.grabs_in_window(now) >= indexer.grab_limit
+            ):
                 indexer.excess_grabs += 1
                 return False
             indexer.recent_grabs.append(now)

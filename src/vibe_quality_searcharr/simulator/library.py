@@ -17,6 +17,7 @@ from vibe_quality_searcharr.simulator.model import Item, MediaFile, Parent, Prof
 
 __all__ = ["Library", "available_at"]
 
+
 def available_at(item: Item) -> datetime | None:
     """When an item can first be missing: aired end for episodes, availability for movies."""
     movie = item.movie

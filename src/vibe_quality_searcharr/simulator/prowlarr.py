@@ -11,7 +11,13 @@ from starlette.routing import Route
 from vibe_quality_searcharr.simulator.families import SortSpec
 from vibe_quality_searcharr.simulator.http import NotFound, endpoint
 from vibe_quality_searcharr.simulator.indexers import Indexer
-from vibe_quality_searcharr.simulator.paging import BadRequest, envelope, page_slice, parse_page, resolve
+from vibe_quality_searcharr.simulator.paging import (
+    BadRequest,
+    envelope,
+    page_slice,
+    parse_page,
+    resolve,
+)
 from vibe_quality_searcharr.simulator.render_common import compact, iso
 from vibe_quality_searcharr.simulator.routes_arr import common_routes, path_id
 
@@ -33,7 +39,9 @@ def indexer_json(indexer: Indexer) -> dict[str, Any]:
             "id": indexer.id,
             "name": indexer.name,
             "fields": [
-                _field(0, "baseUrl", f"https://{indexer.name.lower()}.example.invalid", type="textbox"),
+                _field(
+                    0, "baseUrl", f"https://{indexer.name.lower()}.example.invalid", type="textbox"
+                ),
                 _field(1, "apiKey", "********", type="textbox", privacy="apiKey"),
                 _field(2, "baseSettings.queryLimit", indexer.query_limit, type="number"),
                 _field(3, "baseSettings.grabLimit", indexer.grab_limit, type="number"),
@@ -41,7 +49,9 @@ def indexer_json(indexer: Indexer) -> dict[str, Any]:
             ],
             "implementationName": "Newznab" if indexer.protocol == "usenet" else "Cardigann",
             "implementation": "Newznab" if indexer.protocol == "usenet" else "Cardigann",
-            "configContract": "NewznabSettings" if indexer.protocol == "usenet" else "CardigannSettings",
+            "configContract": "NewznabSettings"
+            if indexer.protocol == "usenet"
+            else "CardigannSettings",
             "tags": indexer.tags,
             "enable": indexer.enable,
             "redirect": False,
@@ -122,11 +132,15 @@ def prowlarr_routes(state: SimState) -> list[Route]:
 
     def status(_: Request, __: Any) -> Any:
         return [
-            compact({
-                "id": indexer.id, "indexerId": indexer.id, "disabledTill": iso(indexer.disabled_till),
-                "mostRecentFailure": iso(indexer.most_recent_failure),
-                "initialFailure": iso(indexer.initial_failure),
-            })  # fmt: skip
+            compact(
+                {
+                    "id": indexer.id,
+                    "indexerId": indexer.id,
+                    "disabledTill": iso(indexer.disabled_till),
+                    "mostRecentFailure": iso(indexer.most_recent_failure),
+                    "initialFailure": iso(indexer.initial_failure),
+                }
+            )
             for indexer in pool.indexers
             if indexer.disabled_till is not None or indexer.most_recent_failure is not None
         ]

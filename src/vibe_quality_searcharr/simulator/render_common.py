@@ -64,18 +64,14 @@ def language() -> dict[str, Any]:
 def profile_json(
     profile: Profile, qualities: dict[int, Quality], family: str, app: str
 ) -> dict[str, Any]:
-    items = [
+    ordered = [
         {
             "quality": quality_json(qualities[quality_id], family),
             "items": [],
             "allowed": quality_id in profile.allowed,
         }
-        for quality_id in qualities
+        for quality_id in sorted(qualities, key=profile.rank)
     ]
-    ordered = sorted(
-        items,
-        key=lambda entry: profile.rank(entry["quality"]["id"]),
-    )
     data: dict[str, Any] = {
         "id": profile.id,
         "name": profile.name,
@@ -85,7 +81,8 @@ def profile_json(
         "minFormatScore": profile.min_format_score,
         "cutoffFormatScore": profile.cutoff_format_score,
         "formatItems": [
-            {"format": fid, "name": name, "score": score} for fid, name, score in profile.format_items
+            {"format": fid, "name": name, "score": score}
+            for fid, name, score in profile.format_items
         ],
     }
     if app in ("sonarr", "radarr"):

@@ -22,7 +22,9 @@ def parent_json(state: SimState, parent: Parent) -> dict[str, Any]:
         "id": parent.id,
         "status": parent.status,
         "ended": parent.status == "ended",
-        "foreignArtistId" if state.spec.family == "album" else "foreignAuthorId": str(parent.foreign_id),
+        "foreignArtistId" if state.spec.family == "album" else "foreignAuthorId": str(
+            parent.foreign_id
+        ),
         "overview": f"A simulated {'artist' if state.spec.family == 'album' else 'author'}.",
         "images": [],
         "path": parent.path,

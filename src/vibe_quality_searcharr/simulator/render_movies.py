@@ -19,10 +19,40 @@ if TYPE_CHECKING:
 __all__ = ["movie_file_json", "movie_json", "movie_status"]
 
 _EROS_MOVIE = frozenset(
-    "id title originalLanguage sortTitle sizeOnDisk status overview releaseDate images website "
-    "year studioTitle path qualityProfileId hasFile monitored isAvailable folderName runtime "
-    "cleanTitle tmdbId foreignId titleSlug rootFolderPath folder genres tags added ratings "
-    "movieFile itemType statistics".split()
+    [
+        "id",
+        "title",
+        "originalLanguage",
+        "sortTitle",
+        "sizeOnDisk",
+        "status",
+        "overview",
+        "releaseDate",
+        "images",
+        "website",
+        "year",
+        "studioTitle",
+        "path",
+        "qualityProfileId",
+        "hasFile",
+        "monitored",
+        "isAvailable",
+        "folderName",
+        "runtime",
+        "cleanTitle",
+        "tmdbId",
+        "foreignId",
+        "titleSlug",
+        "rootFolderPath",
+        "folder",
+        "genres",
+        "tags",
+        "added",
+        "ratings",
+        "movieFile",
+        "itemType",
+        "statistics",
+    ]
 )
 
 
@@ -64,7 +94,8 @@ def movie_file_json(state: SimState, media: MediaFile) -> dict[str, Any]:
 
 def movie_json(state: SimState, item: Item) -> dict[str, Any]:
     library = state.library
-    assert library is not None and item.movie is not None
+    assert library is not None
+    assert item.movie is not None
     movie = item.movie
     now = state.now()
     when = available_at(item)

@@ -18,14 +18,63 @@ if TYPE_CHECKING:
 __all__ = ["episode_file_json", "episode_json", "series_json"]
 
 _WHISPARR_EPISODE = frozenset(
-    "id seriesId tvdbId episodeFileId seasonNumber title releaseDate runtime overview episodeFile "
-    "hasFile monitored absoluteEpisodeNumber endTime grabDate seriesTitle series images grabbed".split()
+    [
+        "id",
+        "seriesId",
+        "tvdbId",
+        "episodeFileId",
+        "seasonNumber",
+        "title",
+        "releaseDate",
+        "runtime",
+        "overview",
+        "episodeFile",
+        "hasFile",
+        "monitored",
+        "absoluteEpisodeNumber",
+        "endTime",
+        "grabDate",
+        "seriesTitle",
+        "series",
+        "images",
+        "grabbed",
+    ]
 )
 _WHISPARR_SERIES = frozenset(
-    "id title sortTitle status ended profileName overview nextAiring previousAiring network images "
-    "originalLanguage remotePoster seasons year path qualityProfileId monitored useSceneNumbering "
-    "runtime tvdbId firstAired cleanTitle titleSlug rootFolderPath folder certification genres "
-    "tags added ratings statistics".split()
+    [
+        "id",
+        "title",
+        "sortTitle",
+        "status",
+        "ended",
+        "profileName",
+        "overview",
+        "nextAiring",
+        "previousAiring",
+        "network",
+        "images",
+        "originalLanguage",
+        "remotePoster",
+        "seasons",
+        "year",
+        "path",
+        "qualityProfileId",
+        "monitored",
+        "useSceneNumbering",
+        "runtime",
+        "tvdbId",
+        "firstAired",
+        "cleanTitle",
+        "titleSlug",
+        "rootFolderPath",
+        "folder",
+        "certification",
+        "genres",
+        "tags",
+        "added",
+        "ratings",
+        "statistics",
+    ]
 )
 
 

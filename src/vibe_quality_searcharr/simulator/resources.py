@@ -54,7 +54,9 @@ def status_json(state: SimState) -> dict[str, Any]:
 
 
 def tags_json(state: SimState) -> list[dict[str, Any]]:
-    tags = (state.library.tags if state.library else [(1, "anime"), (2, "usenet")]) + state.tags_extra
+    tags = (
+        state.library.tags if state.library else [(1, "anime"), (2, "usenet")]
+    ) + state.tags_extra
     return [{"id": tag_id, "label": label} for tag_id, label in tags]
 
 
@@ -63,7 +65,12 @@ def diskspace_json(state: SimState) -> list[dict[str, Any]]:
     path = roots.get(state.spec.family, "/data")
     return [
         {"path": "/", "label": "root", "freeSpace": 40_000_000_000, "totalSpace": 120_000_000_000},
-        {"path": path, "label": "media", "freeSpace": 2_500_000_000_000, "totalSpace": 8_000_000_000_000},
+        {
+            "path": path,
+            "label": "media",
+            "freeSpace": 2_500_000_000_000,
+            "totalSpace": 8_000_000_000_000,
+        },
     ]
 
 

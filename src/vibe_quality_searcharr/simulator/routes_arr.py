@@ -23,8 +23,18 @@ from vibe_quality_searcharr.simulator.paging import (
     resolve,
 )
 from vibe_quality_searcharr.simulator.render_common import profile_json
-from vibe_quality_searcharr.simulator.resources import command_json, diskspace_json, status_json, tags_json
-from vibe_quality_searcharr.simulator.routes_library import Include, include_for, item_json, library_routes
+from vibe_quality_searcharr.simulator.resources import (
+    command_json,
+    diskspace_json,
+    status_json,
+    tags_json,
+)
+from vibe_quality_searcharr.simulator.routes_library import (
+    Include,
+    include_for,
+    item_json,
+    library_routes,
+)
 
 if TYPE_CHECKING:
     from vibe_quality_searcharr.simulator.state import SimState
@@ -32,7 +42,12 @@ if TYPE_CHECKING:
 __all__ = ["arr_routes", "common_routes", "path_id"]
 
 _QUEUE_SORT = SortSpec(
-    {"timeleft": "timeleft", "estimatedCompletionTime": "timeleft", "added": "added", "title": "title"},
+    {
+        "timeleft": "timeleft",
+        "estimatedCompletionTime": "timeleft",
+        "added": "added",
+        "title": "title",
+    },
     {"timeleft": "timeleft", "added": "added", "title": "title"},
     "timeleft",
     True,
@@ -111,7 +126,12 @@ def arr_routes(state: SimState) -> list[Route]:
         rendered = [profile_json(p, qualities, family, spec.key) for p in library.profiles]
         if state.legacy:
             for profile in rendered:
-                for key in ("minFormatScore", "cutoffFormatScore", "minUpgradeFormatScore", "formatItems"):
+                for key in (
+                    "minFormatScore",
+                    "cutoffFormatScore",
+                    "minUpgradeFormatScore",
+                    "formatItems",
+                ):
                     profile.pop(key, None)
         return rendered
 
@@ -153,7 +173,9 @@ def arr_routes(state: SimState) -> list[Route]:
                 "title": lambda e: (e.title, e.id)}  # fmt: skip
         entries.sort(key=keys[sort.field], reverse=not sort.ascending)
         records = [
-            queue_json(state, entry, _activity_includes(state, params, entry.parent_id, entry.item_id))
+            queue_json(
+                state, entry, _activity_includes(state, params, entry.parent_id, entry.item_id)
+            )
             for entry in page_slice(page, entries)
         ]
         return envelope(page, sort, len(entries), records, legacy=state.legacy)
@@ -163,9 +185,14 @@ def arr_routes(state: SimState) -> list[Route]:
         page = parse_page(params)
         sort = resolve(_HISTORY_SORT, page, legacy=state.legacy)
         events = _filter_history(state, request)
-        events.sort(key=lambda e: (e.date, e.id) if sort.field == "date" else (e.id,), reverse=not sort.ascending)
+        events.sort(
+            key=lambda e: (e.date, e.id) if sort.field == "date" else (e.id,),
+            reverse=not sort.ascending,
+        )
         records = [
-            history_json(state, event, _activity_includes(state, params, event.parent_id, event.item_id))
+            history_json(
+                state, event, _activity_includes(state, params, event.parent_id, event.item_id)
+            )
             for event in page_slice(page, events)
         ]
         return envelope(page, sort, len(events), records, legacy=state.legacy)
@@ -183,7 +210,9 @@ def arr_routes(state: SimState) -> list[Route]:
         events = [e for e in _filter_history(state, request) if e.date >= since]
         events.sort(key=lambda e: (e.date, e.id))
         return [
-            history_json(state, e, _activity_includes(state, request.query_params, e.parent_id, e.item_id))
+            history_json(
+                state, e, _activity_includes(state, request.query_params, e.parent_id, e.item_id)
+            )
             for e in events
         ]
 
@@ -260,7 +289,9 @@ def _filter_history(state: SimState, request: Request) -> list[Any]:
     ]
 
 
-def _activity_includes(state: SimState, params: Any, parent_id: int, item_id: int) -> dict[str, Any]:
+def _activity_includes(
+    state: SimState, params: Any, parent_id: int, item_id: int
+) -> dict[str, Any]:
     """includeSeries/includeEpisode (and the movie, artist/album, author/book equivalents)."""
     library = state.library
     assert library is not None

@@ -42,10 +42,18 @@ def include_for(state: SimState, params: Any, *, include_file: bool = False) -> 
     )
 
 
-def item_json(state: SimState, item: Item, options: Include, cache: dict[int, dict[str, Any]]) -> dict[str, Any]:
+def item_json(
+    state: SimState, item: Item, options: Include, cache: dict[int, dict[str, Any]]
+) -> dict[str, Any]:
     family = state.spec.family
     if family == "tv":
-        return episode_json(state, item, include_series=options.parent, include_file=options.file, series_cache=cache)
+        return episode_json(
+            state,
+            item,
+            include_series=options.parent,
+            include_file=options.file,
+            series_cache=cache,
+        )
     if family == "movie":
         return movie_json(state, item)
     return child_json(state, item, include_parent=options.parent, parent_cache=cache)
@@ -101,9 +109,14 @@ def library_routes(state: SimState) -> list[Route]:
         return parent
 
     if family == "tv":
+
         def series_list(request: Request, _: Any) -> Any:
             tvdb = _one_int(request, "tvdbId")
-            return [series_json(state, p) for p in library.parents.values() if tvdb is None or p.foreign_id == tvdb]
+            return [
+                series_json(state, p)
+                for p in library.parents.values()
+                if tvdb is None or p.foreign_id == tvdb
+            ]
 
         def episodes(request: Request, _: Any) -> Any:
             series_id = _one_int(request, "seriesId")
@@ -114,7 +127,11 @@ def library_routes(state: SimState) -> list[Route]:
             if ids:
                 items = [library.items[i] for i in ids if i in library.items]
             else:
-                items = [i for i in library.children.get(series_id or 0, []) if season is None or i.season == season]
+                items = [
+                    i
+                    for i in library.children.get(series_id or 0, [])
+                    if season is None or i.season == season
+                ]
             options = include_for(state, request.query_params, include_file=True)
             cache: dict[int, dict[str, Any]] = {}
             return [item_json(state, item, options, cache) for item in items]
@@ -124,9 +141,11 @@ def library_routes(state: SimState) -> list[Route]:
             ids = _int_list(request, "episodeFileIds")
             if series_id is None and not ids:
                 raise BadRequest("seriesId or episodeFileIds must be provided")
-            files = [library.files[i] for i in ids if i in library.files] if ids else [
-                f for f in library.files.values() if f.parent_id == series_id
-            ]
+            files = (
+                [library.files[i] for i in ids if i in library.files]
+                if ids
+                else [f for f in library.files.values() if f.parent_id == series_id]
+            )
             return [episode_file_json(state, media) for media in files]
 
         def episode_file(request: Request, _: Any) -> Any:
@@ -145,18 +164,25 @@ def library_routes(state: SimState) -> list[Route]:
         ]  # fmt: skip
 
     if family == "movie":
+
         def movies(request: Request, _: Any) -> Any:
             tmdb = _one_int(request, "tmdbId")
-            return [movie_json(state, m) for m in library.items.values() if tmdb is None or m.foreign_id == tmdb]
+            return [
+                movie_json(state, m)
+                for m in library.items.values()
+                if tmdb is None or m.foreign_id == tmdb
+            ]
 
         def movie_files(request: Request, _: Any) -> Any:
             movie_ids = set(_int_list(request, "movieId"))
             ids = _int_list(request, "movieFileIds")
             if not movie_ids and not ids:
                 raise BadRequest("movieId or movieFileIds must be provided")
-            files = [library.files[i] for i in ids if i in library.files] if ids else [
-                f for f in library.files.values() if f.item_id in movie_ids
-            ]
+            files = (
+                [library.files[i] for i in ids if i in library.files]
+                if ids
+                else [f for f in library.files.values() if f.item_id in movie_ids]
+            )
             return [movie_file_json(state, media) for media in files]
 
         def movie_file(request: Request, _: Any) -> Any:

@@ -61,7 +61,9 @@ class ServerThread:
         deadline = time.monotonic() + timeout
         while not self.server.started:
             if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"simulated {self.state.spec.key} did not start on {self.base_url}")
+                raise RuntimeError(
+                    f"simulated {self.state.spec.key} did not start on {self.base_url}"
+                )
             time.sleep(0.01)
 
     def stop(self, timeout: float = 10.0) -> None:

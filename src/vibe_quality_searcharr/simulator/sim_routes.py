@@ -93,7 +93,10 @@ def sim_routes(state: SimState) -> list[Route]:
                 raise BadRequest(str(exc)) from None
             for rule in rules:
                 state.faults.add(rule)
-        return {"faults": [rule.to_json() for rule in state.faults.rules()], "keyRefused": state.key_refused}
+        return {
+            "faults": [rule.to_json() for rule in state.faults.rules()],
+            "keyRefused": state.key_refused,
+        }
 
     def tuning(request: Request, body: Any) -> Any:
         if request.method == "POST":

@@ -91,6 +91,13 @@ def link_prowlarr(prowlarr: RunningSimulator, *apps: RunningSimulator) -> None:
     """Register *arr simulators as Prowlarr applications (share `pool` and `clock` when starting
     them so their searches count against Prowlarr's indexers)."""
     prowlarr.state.linked_apps = [
-        LinkedApp(index + 1, sim.state.instance_name, sim.app, sim.base_url, sim.api_key, sim.state.app_tags)
+        LinkedApp(
+            index + 1,
+            sim.state.instance_name,
+            sim.app,
+            sim.base_url,
+            sim.api_key,
+            sim.state.app_tags,
+        )
         for index, sim in enumerate(apps)
     ]

@@ -53,7 +53,9 @@ def test_paging_defaults_to_ten_records_descending(simulator_factory: Factory) -
     assert dates == sorted(dates, reverse=True)
 
 
-def test_explicit_default_direction_gives_the_endpoints_own_order(simulator_factory: Factory) -> None:
+def test_explicit_default_direction_gives_the_endpoints_own_order(
+    simulator_factory: Factory,
+) -> None:
     sim = simulator_factory("sonarr", size=30)
     with client_for(sim) as client:
         body = client.get("/api/v3/wanted/missing", params={"sortDirection": "default"}).json()
@@ -61,7 +63,9 @@ def test_explicit_default_direction_gives_the_endpoints_own_order(simulator_fact
     assert dates == sorted(dates)
 
 
-def test_unknown_sort_key_falls_back_silently_and_echo_is_prefixed(simulator_factory: Factory) -> None:
+def test_unknown_sort_key_falls_back_silently_and_echo_is_prefixed(
+    simulator_factory: Factory,
+) -> None:
     sim = simulator_factory("sonarr", size=20)
     with client_for(sim) as client:
         unknown = client.get("/api/v3/wanted/missing", params={"sortKey": "nonsense"})
@@ -76,16 +80,22 @@ def test_pages_of_1000_cover_the_whole_list_once(simulator_factory: Factory) -> 
     seen: list[int] = []
     with client_for(sim) as client:
         for page in (1, 2, 3):
-            body = client.get("/api/v3/wanted/missing", params={"page": page, "pageSize": 1000}).json()
+            body = client.get(
+                "/api/v3/wanted/missing", params={"page": page, "pageSize": 1000}
+            ).json()
             seen += [record["id"] for record in body["records"]]
     assert len(seen) == 2500
     assert len(set(seen)) == 2500
 
 
-def test_sonarr_v3_envelope_plain_keys_and_direction_only_with_a_key(simulator_factory: Factory) -> None:
+def test_sonarr_v3_envelope_plain_keys_and_direction_only_with_a_key(
+    simulator_factory: Factory,
+) -> None:
     sim = simulator_factory("sonarr", size=20, version="3.0.10.1567")
     with client_for(sim) as client:
-        without_key = client.get("/api/v3/wanted/missing", params={"sortDirection": "ascending"}).json()
+        without_key = client.get(
+            "/api/v3/wanted/missing", params={"sortDirection": "ascending"}
+        ).json()
         with_key = client.get(
             "/api/v3/wanted/missing", params={"sortKey": "airDateUtc", "sortDirection": "ascending"}
         ).json()
@@ -112,7 +122,9 @@ def _walk(value: Any) -> bool:
 def test_null_fields_are_omitted(simulator_factory: Factory) -> None:
     sim = simulator_factory("sonarr", size=30)
     with client_for(sim) as client:
-        body = client.get("/api/v3/wanted/missing", params={"pageSize": 100, "includeSeries": "true"}).json()
+        body = client.get(
+            "/api/v3/wanted/missing", params={"pageSize": 100, "includeSeries": "true"}
+        ).json()
         series = client.get("/api/v3/series").json()
     assert not _walk(body)
     assert not _walk(series)
@@ -138,13 +150,23 @@ def test_command_status_codes(sonarr_simulator: RunningSimulator) -> None:
     assert [command["id"] for command in listed] == [created.json()["id"]]
 
 
-def test_equal_pending_command_is_returned_instead_of_queued_twice(sonarr_simulator: RunningSimulator) -> None:
+def test_equal_pending_command_is_returned_instead_of_queued_twice(
+    sonarr_simulator: RunningSimulator,
+) -> None:
     with client_for(sonarr_simulator) as client:
-        first = client.post("/api/v3/command", json={"name": "EpisodeSearch", "episodeIds": [2, 1]}).json()
-        again = client.post("/api/v3/command", json={"name": "episodesearch", "episodeIds": [1, 2]}).json()
-        other = client.post("/api/v3/command", json={"name": "EpisodeSearch", "episodeIds": [3]}).json()
+        first = client.post(
+            "/api/v3/command", json={"name": "EpisodeSearch", "episodeIds": [2, 1]}
+        ).json()
+        again = client.post(
+            "/api/v3/command", json={"name": "episodesearch", "episodeIds": [1, 2]}
+        ).json()
+        other = client.post(
+            "/api/v3/command", json={"name": "EpisodeSearch", "episodeIds": [3]}
+        ).json()
         sonarr_simulator.advance(600)
-        later = client.post("/api/v3/command", json={"name": "EpisodeSearch", "episodeIds": [1, 2]}).json()
+        later = client.post(
+            "/api/v3/command", json={"name": "EpisodeSearch", "episodeIds": [1, 2]}
+        ).json()
         stats = client.get("/__sim/stats").json()
     assert again["id"] == first["id"]
     assert other["id"] != first["id"]
@@ -158,7 +180,9 @@ def test_radarr_before_5_6_has_no_wanted_endpoints(simulator_factory: Factory) -
     with client_for(old) as client:
         assert client.get("/api/v3/wanted/missing").status_code == 404
         movies = client.get("/api/v3/movie").json()
-    wanted_by_filter = [m for m in movies if m["monitored"] and not m["hasFile"] and m["isAvailable"]]
+    wanted_by_filter = [
+        m for m in movies if m["monitored"] and not m["hasFile"] and m["isAvailable"]
+    ]
     assert len(wanted_by_filter) == 5
     with client_for(new) as client:
         body = client.get("/api/v3/wanted/missing").json()

@@ -73,7 +73,9 @@ def _patched(document: dict[str, Any], app: str, legacy: bool) -> dict[str, Any]
     if "DateOnly" in schemas:  # dateonly
         schemas["DateOnly"] = {"type": "string", "nullable": True}
     if app == "whisparr-v3":  # whisparr-v3-wanted
-        schemas["MovieResourcePagingResource"] = copy.deepcopy(schemas["QueueResourcePagingResource"])
+        schemas["MovieResourcePagingResource"] = copy.deepcopy(
+            schemas["QueueResourcePagingResource"]
+        )
         schemas["MovieResourcePagingResource"]["properties"]["records"]["items"] = {
             "$ref": "#/components/schemas/MovieResource"
         }
@@ -92,13 +94,17 @@ def _patched(document: dict[str, Any], app: str, legacy: bool) -> dict[str, Any]
 
 def _schema(doc: dict[str, Any], method: str, template: str, status: int) -> dict[str, Any]:
     operation = doc["paths"][template][method]
-    documented = "200" if status == 201 and template.endswith("/command") else str(status)  # command-201
+    documented = (
+        "200" if status == 201 and template.endswith("/command") else str(status)
+    )  # command-201
     content = operation["responses"][documented]["content"]
     media = content.get("application/json") or next(iter(content.values()))
     return {**media["schema"], "components": doc["components"]}
 
 
-def _mismatches(doc: dict[str, Any], method: str, template: str, status: int, body: Any) -> list[str]:
+def _mismatches(
+    doc: dict[str, Any], method: str, template: str, status: int, body: Any
+) -> list[str]:
     validator = OAS30ReadValidator(
         _schema(doc, method, template, status), format_checker=OAS30ReadValidator.FORMAT_CHECKER
     )
@@ -132,7 +138,12 @@ def _calls(sim: RunningSimulator) -> Iterator[tuple[str, str, str, Any]]:
     if family == "indexer":
         yield "get", f"{root}/indexer", f"{root}/indexer", None
         yield "get", f"{root}/indexer/{{id}}", f"{root}/indexer/1", None
-        yield "get", f"{root}/indexerstats", f"{root}/indexerstats?startDate=2000-01-01T00:00:00Z", None
+        yield (
+            "get",
+            f"{root}/indexerstats",
+            f"{root}/indexerstats?startDate=2000-01-01T00:00:00Z",
+            None,
+        )
         yield "get", f"{root}/indexerstatus", f"{root}/indexerstatus", None
         yield "get", f"{root}/applications", f"{root}/applications", None
         yield "get", f"{root}/applications/{{id}}", f"{root}/applications/1", None
@@ -145,21 +156,51 @@ def _calls(sim: RunningSimulator) -> Iterator[tuple[str, str, str, Any]]:
     yield "get", f"{root}/diskspace", f"{root}/diskspace", None
     yield "get", f"{root}/qualityprofile", f"{root}/qualityprofile", None
     yield "get", f"{root}/qualityprofile/{{id}}", f"{root}/qualityprofile/1", None
-    yield "get", f"{root}/queue", f"{root}/queue?pageSize=100&includeSeries=true&includeEpisode=true&includeMovie=true&includeArtist=true&includeAlbum=true&includeAuthor=true&includeBook=true", None
+    yield (
+        "get",
+        f"{root}/queue",
+        f"{root}/queue?pageSize=100&includeSeries=true&includeEpisode=true&includeMovie=true&includeArtist=true&includeAlbum=true&includeAuthor=true&includeBook=true",
+        None,
+    )
     yield "get", f"{root}/queue/status", f"{root}/queue/status", None
-    yield "get", f"{root}/history", f"{root}/history?pageSize=100&includeSeries=true&includeEpisode=true&includeMovie=true&includeArtist=true&includeAlbum=true", None
+    yield (
+        "get",
+        f"{root}/history",
+        f"{root}/history?pageSize=100&includeSeries=true&includeEpisode=true&includeMovie=true&includeArtist=true&includeAlbum=true",
+        None,
+    )
     yield "get", f"{root}/history/since", f"{root}/history/since?date=2000-01-01T00:00:00Z", None
     if state.has_wanted:
-        yield "get", f"{root}/wanted/missing", f"{root}/wanted/missing?pageSize=50&includeSeries=true&includeArtist=true&includeAuthor=true", None
-        yield "get", f"{root}/wanted/missing", f"{root}/wanted/missing?monitored=false&sortKey=episodes.lastSearchTime", None
-        yield "get", f"{root}/wanted/cutoff", f"{root}/wanted/cutoff?pageSize=50&includeSeries=true&includeEpisodeFile=true", None
+        yield (
+            "get",
+            f"{root}/wanted/missing",
+            f"{root}/wanted/missing?pageSize=50&includeSeries=true&includeArtist=true&includeAuthor=true",
+            None,
+        )
+        yield (
+            "get",
+            f"{root}/wanted/missing",
+            f"{root}/wanted/missing?monitored=false&sortKey=episodes.lastSearchTime",
+            None,
+        )
+        yield (
+            "get",
+            f"{root}/wanted/cutoff",
+            f"{root}/wanted/cutoff?pageSize=50&includeSeries=true&includeEpisodeFile=true",
+            None,
+        )
     if family == "tv":
         yield "get", f"{root}/series", f"{root}/series", None
         yield "get", f"{root}/series/{{id}}", f"{root}/series/{parent_id}", None
         yield "get", f"{root}/episode", f"{root}/episode?seriesId={parent_id}", None
         yield "get", f"{root}/episode/{{id}}", f"{root}/episode/{item_with_file.id}", None
         yield "get", f"{root}/episodefile", f"{root}/episodefile?seriesId={parent_id}", None
-        yield "get", f"{root}/episodefile/{{id}}", f"{root}/episodefile/{item_with_file.file_id}", None
+        yield (
+            "get",
+            f"{root}/episodefile/{{id}}",
+            f"{root}/episodefile/{item_with_file.file_id}",
+            None,
+        )
     elif family == "movie":
         yield "get", f"{root}/movie", f"{root}/movie", None
         yield "get", f"{root}/movie/{{id}}", f"{root}/movie/{item_with_file.id}", None
@@ -183,7 +224,9 @@ def _prepare(sim: RunningSimulator, client: httpx.Client) -> None:
         client.post(f"{state.spec.api_root}/command", json={"name": "CheckHealth"})
         return
     client.post("/__sim/tuning", json={"findProbability": 1.0, "importDelay": 600})
-    response = client.post(f"{state.spec.api_root}/command", json={"name": state.spec.missing_search})
+    response = client.post(
+        f"{state.spec.api_root}/command", json={"name": state.spec.missing_search}
+    )
     assert response.status_code == 201, response.text
     sim.advance(120)
     first = next(iter(state.queue.values()))
@@ -191,8 +234,12 @@ def _prepare(sim: RunningSimulator, client: httpx.Client) -> None:
     sim.advance(1)
 
 
-@pytest.mark.parametrize(("app", "version", "document"), MODES, ids=[f"{a}-{v or 'default'}" for a, v, _ in MODES])
-def test_every_endpoint_matches_the_official_document(app: str, version: str | None, document: str) -> None:
+@pytest.mark.parametrize(
+    ("app", "version", "document"), MODES, ids=[f"{a}-{v or 'default'}" for a, v, _ in MODES]
+)
+def test_every_endpoint_matches_the_official_document(
+    app: str, version: str | None, document: str
+) -> None:
     raw = _load(document)
     sim = start_simulator(app, size=25, version=version, seed=3)
     try:
@@ -202,7 +249,9 @@ def test_every_endpoint_matches_the_official_document(app: str, version: str | N
             _prepare(sim, client)
             posted = client.post(f"{sim.state.spec.api_root}/command", json={"name": "RssSync"})
             assert posted.status_code == 201, "the apps answer 201 Created to POST /command"
-            problems += _mismatches(doc, "post", f"{sim.state.spec.api_root}/command", 201, posted.json())
+            problems += _mismatches(
+                doc, "post", f"{sim.state.spec.api_root}/command", 201, posted.json()
+            )
             for method, template, url, body in _calls(sim):
                 response = client.request(method, url, json=body)
                 if response.status_code != 200:

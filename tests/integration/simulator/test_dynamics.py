@@ -16,12 +16,16 @@ def client_for(sim: RunningSimulator) -> httpx.Client:
     return httpx.Client(base_url=sim.base_url, headers=sim.headers, timeout=5)
 
 
-def test_found_item_is_grabbed_queued_imported_and_leaves_wanted(simulator_factory: Factory) -> None:
+def test_found_item_is_grabbed_queued_imported_and_leaves_wanted(
+    simulator_factory: Factory,
+) -> None:
     sim = simulator_factory("sonarr", size=5)
     with client_for(sim) as client:
         client.post("/__sim/tuning", json={"findProbability": 1.0, "importDelay": 300})
         target = client.get("/api/v3/wanted/missing").json()["records"][0]
-        command = client.post("/api/v3/command", json={"name": "EpisodeSearch", "episodeIds": [target["id"]]}).json()
+        command = client.post(
+            "/api/v3/command", json={"name": "EpisodeSearch", "episodeIds": [target["id"]]}
+        ).json()
         assert client.get(f"/api/v3/command/{command['id']}").json()["status"] == "queued"
         sim.advance(1)
         assert client.get(f"/api/v3/command/{command['id']}").json()["status"] == "started"
@@ -47,7 +51,9 @@ def test_found_item_is_grabbed_queued_imported_and_leaves_wanted(simulator_facto
         assert target["id"] not in [r["id"] for r in wanted["records"]]
         imported = client.get("/api/v3/history", params={"eventType": 3}).json()["records"]
         assert imported[0]["eventType"] == "downloadFolderImported"
-        since = client.get("/api/v3/history/since", params={"date": "2000-01-01T00:00:00Z", "eventType": "grabbed"}).json()
+        since = client.get(
+            "/api/v3/history/since", params={"date": "2000-01-01T00:00:00Z", "eventType": "grabbed"}
+        ).json()
         assert [event["eventType"] for event in since] == ["grabbed"]
 
 
@@ -61,7 +67,7 @@ def test_nothing_found_means_no_grab_but_queries_counted(simulator_factory: Fact
         command = client.get("/api/v3/command/1").json()
         stats = client.get("/__sim/stats").json()
     assert command["message"] == "Completed search for 3 movies. 0 reports downloaded."
-    serving = [i for i in sim.state.pool.for_app([])]
+    serving = list(sim.state.pool.for_app([]))
     assert sum(i["totalQueries"] for i in stats["indexers"]) == 3 * len(serving)
     assert stats["grabs"] == 0
     assert stats["searchesPerItem"] == {str(i): 1 for i in ids}
@@ -71,11 +77,19 @@ def test_season_search_is_one_query_per_indexer(simulator_factory: Factory) -> N
     sim = simulator_factory("sonarr", size=50)
     item = next(i for i in sim.state.library.items.values() if i.season >= 1)  # type: ignore[union-attr]
     with client_for(sim) as client:
-        client.post("/api/v3/command", json={"name": "SeasonSearch", "seriesId": item.parent_id, "seasonNumber": item.season})
+        client.post(
+            "/api/v3/command",
+            json={"name": "SeasonSearch", "seriesId": item.parent_id, "seasonNumber": item.season},
+        )
         sim.advance(120)
         stats = client.get("/__sim/stats").json()
     assert [i["totalQueries"] for i in stats["indexers"] if i["id"] in (1, 2)] == [1, 1]
-    assert client_for(sim).get("/api/v3/command/1").json()["message"].startswith("Season search completed.")
+    assert (
+        client_for(sim)
+        .get("/api/v3/command/1")
+        .json()["message"]
+        .startswith("Season search completed.")
+    )
 
 
 def test_query_limit_is_counted_per_indexer_per_rolling_window(simulator_factory: Factory) -> None:
@@ -101,10 +115,18 @@ def test_query_limit_is_counted_per_indexer_per_rolling_window(simulator_factory
 
 def test_prowlarr_sees_queries_from_its_apps(simulator_factory: Factory) -> None:
     prowlarr = simulator_factory("prowlarr")
-    sonarr = simulator_factory("sonarr", size=5, pool=prowlarr.state.pool, clock=prowlarr.clock, app_tags=[])
+    sonarr = simulator_factory(
+        "sonarr", size=5, pool=prowlarr.state.pool, clock=prowlarr.clock, app_tags=[]
+    )
     link_prowlarr(prowlarr, sonarr)
     with client_for(sonarr) as client:
-        client.post("/api/v3/command", json={"name": "EpisodeSearch", "episodeIds": [sonarr.state.library.items.__iter__().__next__()]})  # type: ignore[union-attr]
+        client.post(
+            "/api/v3/command",
+            json={
+                "name": "EpisodeSearch",
+                "episodeIds": [sonarr.state.library.items.__iter__().__next__()],
+            },
+        )  # type: ignore[union-attr]
         sonarr.advance(60)
     with client_for(prowlarr) as client:
         stats = client.get("/api/v1/indexerstats").json()["indexers"]
@@ -112,7 +134,12 @@ def test_prowlarr_sees_queries_from_its_apps(simulator_factory: Factory) -> None
         indexers = client.get("/api/v1/indexer").json()
     by_id = {row["indexerId"]: row["numberOfQueries"] for row in stats}
     assert by_id == {1: 1, 2: 1, 3: 0}, "the tagged indexer does not serve an untagged app"
-    assert apps[0]["fields"][1] == {"order": 1, "name": "baseUrl", "value": sonarr.base_url, "advanced": False}
+    assert apps[0]["fields"][1] == {
+        "order": 1,
+        "name": "baseUrl",
+        "value": sonarr.base_url,
+        "advanced": False,
+    }
     limits = {f["name"]: f.get("value") for f in indexers[0]["fields"]}
     assert limits["baseSettings.queryLimit"] == 100
     assert limits["baseSettings.limitsUnit"] == 0

@@ -71,7 +71,9 @@ def test_fault_can_target_one_endpoint(sonarr_simulator: RunningSimulator) -> No
         assert client.get("/__sim/faults").status_code == 200, "/__sim is never faulted"
 
 
-def test_hang_outlasts_the_client_timeout_and_does_not_block_shutdown(simulator_factory: Factory) -> None:
+def test_hang_outlasts_the_client_timeout_and_does_not_block_shutdown(
+    simulator_factory: Factory,
+) -> None:
     sim = simulator_factory("sonarr", size=3)
     with client_for(sim, timeout=0.3) as client:
         set_fault(client, kind="hang", hangSeconds=60)
@@ -87,7 +89,7 @@ def test_malformed_json(sonarr_simulator: RunningSimulator) -> None:
         set_fault(client, kind="malformed")
         response = client.get("/api/v3/wanted/missing")
     assert response.status_code == 200
-    with pytest.raises(ValueError, match="Expecting|Unterminated|delimiter"):
+    with pytest.raises(ValueError, match=r"Expecting|Unterminated|delimiter"):
         response.json()
 
 
@@ -118,7 +120,9 @@ def test_key_starts_being_refused(sonarr_simulator: RunningSimulator) -> None:
 def test_bad_fault_is_rejected_and_changes_nothing(sonarr_simulator: RunningSimulator) -> None:
     with client_for(sonarr_simulator) as client:
         assert client.post("/__sim/faults", json={"kind": "explode"}).status_code == 400
-        assert client.post("/__sim/faults", json={"kind": "error", "status": 404}).status_code == 400
+        assert (
+            client.post("/__sim/faults", json={"kind": "error", "status": 404}).status_code == 400
+        )
         assert client.get("/__sim/faults").json()["faults"] == []
 
 
