@@ -66,8 +66,8 @@ def submit(state: SimState, body: dict[str, Any]) -> tuple[Command, bool]:
     name = _canonical(state, raw_name)
     key = command_key(state, name, body)
     state.stats.commands_received += 1
-    for existing in state.commands.values():
-        if existing.key == key and existing.status in ("queued", "started"):
+    for existing in state.active.values():
+        if existing.key == key:
             state.stats.duplicates += 1
             return existing, False
     now = state.now()
@@ -84,5 +84,6 @@ def submit(state: SimState, body: dict[str, Any]) -> tuple[Command, bool]:
         state_change=now,
     )
     state.commands[command.id] = command
+    state.active[command.id] = command
     state.stats.commands_per_type[name] += 1
     return command, True

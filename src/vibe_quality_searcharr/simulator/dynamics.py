@@ -98,9 +98,9 @@ def plan(state: SimState, command: Command, now: datetime) -> list[Unit]:
 def _start_due(state: SimState, now: datetime) -> datetime | None:
     """Start what may start; return when the next pending event is due, if any."""
     tuning = state.tuning
-    running = [c for c in state.commands.values() if c.status == "started"]
+    running = [c for c in state.active.values() if c.status == "started"]
     next_due: datetime | None = None
-    for command in state.commands.values():
+    for command in state.active.values():
         if command.status != "queued":
             continue
         start_at = command.queued + timedelta(seconds=tuning.start_delay)
@@ -126,7 +126,7 @@ def catch_up(state: SimState, now: datetime) -> None:
     for _ in range(100_000):
         _start_due(state, now)
         events: list[tuple[datetime, int, object]] = []
-        for command in state.commands.values():
+        for command in state.active.values():
             if command.status == "started":
                 events.append((command.ends_at or now, 0, command))
         for entry in state.queue.values():
@@ -144,6 +144,7 @@ def catch_up(state: SimState, now: datetime) -> None:
 def _finish(state: SimState, command: Command, when: datetime) -> None:
     spec = state.spec
     command.ended = command.state_change = when
+    state.active.pop(command.id, None)
     if state.tuning.command_failure_rate and state.rng.random() < state.tuning.command_failure_rate:
         command.status, command.result = "failed", "unsuccessful"
         command.message = "Search failed"

@@ -118,6 +118,7 @@ class SimState:
             self.wanted.warm(wanted_sort_spec(self.spec, self.version_tuple).default_field)
         self.rng = random.Random(self.seed * 7919 + 1)
         self.commands: dict[int, Command] = {}
+        self.active: dict[int, Command] = {}
         self.history: list[HistoryEvent] = []
         self.queue: dict[int, QueueEntry] = {}
         self.stats = Stats()
