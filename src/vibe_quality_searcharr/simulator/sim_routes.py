@@ -4,13 +4,15 @@ reset. They are never faulted, so a test can always inspect and undo what it set
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.routing import Route
 
 from vibe_quality_searcharr.simulator.faults import FaultRule
-from vibe_quality_searcharr.simulator.http import endpoint
+from vibe_quality_searcharr.simulator.http import NotFound, endpoint
+from vibe_quality_searcharr.simulator.indexers import Indexer
 from vibe_quality_searcharr.simulator.paging import BadRequest
 from vibe_quality_searcharr.simulator.render_common import iso
 
@@ -56,6 +58,36 @@ def stats_json(state: SimState) -> dict[str, Any]:
         "indexers": indexers,
         "limitExcess": sum(i.excess_queries for i in state.pool.indexers),
     }
+
+
+def _patch_indexer(indexer: Indexer, body: dict[str, Any], now: datetime) -> None:
+    limits = {"queryLimit": "query_limit", "grabLimit": "grab_limit"}
+    unknown = set(body) - {*limits, "limitsUnit", "enable", "tags", "disabledForSeconds"}
+    if unknown:
+        raise BadRequest(f"unknown indexer fields: {', '.join(sorted(unknown))}")
+    for key, attribute in limits.items():
+        if key in body:
+            value = body[key]
+            if value is not None and (not isinstance(value, int) or value < 0):
+                raise BadRequest(f"{key} must be a non-negative integer or null")
+            setattr(indexer, attribute, value)
+    if "limitsUnit" in body:
+        if body["limitsUnit"] not in (0, 1):
+            raise BadRequest("limitsUnit must be 0 (day) or 1 (hour)")
+        indexer.limits_unit = body["limitsUnit"]
+    if "enable" in body:
+        indexer.enable = bool(body["enable"])
+    if "tags" in body:
+        if not isinstance(body["tags"], list) or not all(isinstance(t, int) for t in body["tags"]):
+            raise BadRequest("tags must be a list of integers")
+        indexer.tags = list(body["tags"])
+    if "disabledForSeconds" in body:
+        seconds = body["disabledForSeconds"]
+        if not isinstance(seconds, int | float) or seconds < 0:
+            raise BadRequest("disabledForSeconds must be >= 0")
+        indexer.disabled_till = now + timedelta(seconds=seconds) if seconds else None
+        indexer.most_recent_failure = now if seconds else indexer.most_recent_failure
+        indexer.initial_failure = indexer.initial_failure or (now if seconds else None)
 
 
 def _wanted_count(state: SimState, kind: str) -> int | None:
@@ -114,6 +146,21 @@ def sim_routes(state: SimState) -> list[Route]:
                 setattr(state.tuning, names[key], value)
         return asdict(state.tuning)
 
+    def indexer(request: Request, body: Any) -> Any:
+        """Change an indexer's limits, tags, enable flag or back-off (`disabledForSeconds`)."""
+        try:
+            found = state.pool.get(int(request.path_params["id"]))
+        except ValueError:
+            raise BadRequest("id must be an integer") from None
+        if found is None:
+            raise NotFound("indexer")
+        if not isinstance(body, dict):
+            raise BadRequest("body must be an object")
+        _patch_indexer(found, body, state.now())
+        return {"id": found.id, "name": found.name, "enable": found.enable, "tags": found.tags,
+                "queryLimit": found.query_limit, "grabLimit": found.grab_limit,
+                "limitsUnit": found.limits_unit, "disabledTill": iso(found.disabled_till)}  # fmt: skip
+
     def reset(_: Request, __: Any) -> Any:
         state.reset()
         return {"reset": True}
@@ -124,4 +171,5 @@ def sim_routes(state: SimState) -> list[Route]:
         Route("/__sim/faults", endpoint(state, faults), methods=["GET", "POST", "DELETE"]),
         Route("/__sim/tuning", endpoint(state, tuning), methods=["GET", "POST"]),
         Route("/__sim/reset", endpoint(state, reset), methods=["POST"]),
+        Route("/__sim/indexers/{id}", endpoint(state, indexer), methods=["POST"]),
     ]

@@ -46,7 +46,9 @@ def test_demo_stack_serves_sonarr_radarr_and_prowlarr_wired_together() -> None:
             assert status.status_code == 200
         prowlarr = instances["prowlarr"]
         apps = httpx.get(
-            f"{prowlarr.url}/api/v1/applications", headers={"X-Api-Key": prowlarr.api_key}, timeout=5
+            f"{prowlarr.url}/api/v1/applications",
+            headers={"X-Api-Key": prowlarr.api_key},
+            timeout=5,
         ).json()
         urls = {field["value"] for a in apps for field in a["fields"] if field["name"] == "baseUrl"}
         assert urls == {instances["sonarr"].url, instances["radarr"].url}

@@ -189,3 +189,16 @@ def test_reset_restores_the_generated_library(simulator_factory: Factory) -> Non
         client.post("/__sim/reset")
         assert client.get("/api/v3/wanted/missing").json()["totalRecords"] == 5
         assert client.get("/api/v3/command").json() == []
+
+
+def test_backing_off_or_disabled_indexers_are_not_queried(simulator_factory: Factory) -> None:
+    sim = simulator_factory("sonarr", size=3)
+    with client_for(sim) as client:
+        assert client.post("/__sim/indexers/1", json={"disabledForSeconds": 600}).status_code == 200
+        assert client.post("/__sim/indexers/2", json={"enable": False}).status_code == 200
+        assert client.post("/__sim/indexers/2", json={"queryLimit": -1}).status_code == 400
+        assert client.post("/__sim/indexers/9", json={}).status_code == 404
+        client.post("/api/v3/command", json={"name": "MissingEpisodeSearch"})
+        sim.advance(60)
+        stats = client.get("/__sim/stats").json()
+    assert [i["totalQueries"] for i in stats["indexers"]] == [0, 0, 0]

@@ -28,7 +28,8 @@ def test_several_apps_share_clock_and_indexers(tmp_path: Path) -> None:
     states = build_states(entries, speed=speed)
     sonarr_hd, sonarr_4k, radarr, prowlarr = states
     assert sonarr_hd.api_key == "aaaa"
-    assert sonarr_4k.api_key and sonarr_4k.api_key != radarr.api_key
+    assert sonarr_4k.api_key
+    assert sonarr_4k.api_key != radarr.api_key
     assert sonarr_4k.size == 5
     assert sonarr_hd.size == 20
     assert not radarr.has_wanted

@@ -13,7 +13,9 @@ from vibe_quality_searcharr.simulator.wanted import WantedLists
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("app", ["sonarr", "whisparr", "radarr", "whisparr-v3", "lidarr", "readarr"])
+@pytest.mark.parametrize(
+    "app", ["sonarr", "whisparr", "radarr", "whisparr-v3", "lidarr", "readarr"]
+)
 @pytest.mark.parametrize("size", [0, 1, 137])
 def test_size_is_the_number_of_wanted_items(app: str, size: int) -> None:
     library = generate_library(APPS[app], 5, size, NOW)
@@ -41,7 +43,10 @@ def test_tv_library_has_the_shapes_clients_must_handle() -> None:
     assert any(not item.monitored for item in items)
     assert any(not parent.monitored for parent in library.parents.values())
     assert any(item.air is not None and item.air > NOW for item in items), "not yet aired"
-    assert any(not item.title.isascii() or not library.parents[item.parent_id].title.isascii() for item in items)
+    assert any(
+        not item.title.isascii() or not library.parents[item.parent_id].title.isascii()
+        for item in items
+    )
     assert any(library.is_cutoff_unmet(item) for item in items)
     assert any(parent.tags for parent in library.parents.values())
     years = {item.air.year for item in items if item.air}
@@ -90,7 +95,11 @@ def test_unreleased_movies_are_not_missing_until_available() -> None:
     library = generate_library(APPS["radarr"], 9, 100, NOW)
     assert library is not None
     wanted = WantedLists(library)
-    future = [i for i in library.items.values() if library.available[i.id] and library.available[i.id] > NOW]  # type: ignore[operator]
+    future = [
+        i
+        for i in library.items.values()
+        if library.available[i.id] and library.available[i.id] > NOW
+    ]  # type: ignore[operator]
     assert future
     missing = wanted.query("missing", True, "air", True, NOW)
-    assert not set(i.id for i in future) & set(i.id for i in missing)
+    assert not {i.id for i in future} & {i.id for i in missing}

@@ -20,7 +20,9 @@ def test_simulator_imports_only_itself_from_the_product() -> None:
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom):
                 if node.level:
-                    offenders.append(f"{path.name}: relative import (use absolute simulator imports)")
+                    offenders.append(
+                        f"{path.name}: relative import (use absolute simulator imports)"
+                    )
                 names = [node.module or ""]
             for name in names:
                 if name.startswith("vibe_quality_searcharr") and not name.startswith(
