@@ -8,6 +8,7 @@ uvicorn's graceful shutdown.
 
 from __future__ import annotations
 
+import signal
 import socket
 import threading
 import time
@@ -89,8 +90,14 @@ def bind_near(host: str, preferred: int, attempts: int = 20) -> int:
 
 
 def serve_until_interrupted(servers: list[ServerThread]) -> None:
-    """Start every server, block until Ctrl+C (or SIGTERM via KeyboardInterrupt), stop them."""
+    """Start every server, block until Ctrl+C or SIGTERM, then stop them all."""
     started: list[ServerThread] = []
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
     try:
         for server in servers:
             server.start()

@@ -207,3 +207,33 @@ def test_lidarr_and_readarr_wanted_records_are_albums_and_books(simulator_factor
     assert "artistName" in albums["records"][0]["artist"]
     assert books["totalRecords"] == 6
     assert "authorName" in books["records"][0]["author"]
+
+
+def test_cutoff_list_can_include_the_episode_file(simulator_factory: Factory) -> None:
+    sim = simulator_factory("sonarr", size=200)
+    with client_for(sim) as client:
+        plain = client.get("/api/v3/wanted/cutoff", params={"pageSize": 5}).json()
+        with_file = client.get(
+            "/api/v3/wanted/cutoff", params={"pageSize": 5, "includeEpisodeFile": "true"}
+        ).json()
+    assert plain["totalRecords"] > 0
+    assert all("episodeFile" not in record for record in plain["records"])
+    for record in with_file["records"]:
+        assert record["hasFile"] is True
+        assert record["episodeFile"]["qualityCutoffNotMet"] is True
+        assert "customFormatScore" in record["episodeFile"]
+
+
+def test_history_takes_integer_event_types_and_answers_names(simulator_factory: Factory) -> None:
+    sim = simulator_factory("sonarr", size=3)
+    with client_for(sim) as client:
+        client.post("/__sim/tuning", json={"findProbability": 1.0})
+        client.post("/api/v3/command", json={"name": "MissingEpisodeSearch"})
+        sim.advance(60)
+        grabbed = client.get("/api/v3/history", params={"eventType": 1}).json()
+        failed = client.get("/api/v3/history", params={"eventType": 4}).json()
+        bad = client.get("/api/v3/history", params={"eventType": 99})
+    assert grabbed["totalRecords"] >= 1
+    assert {record["eventType"] for record in grabbed["records"]} == {"grabbed"}
+    assert failed["totalRecords"] == 0
+    assert bad.status_code == 400
