@@ -37,6 +37,7 @@ class AppConfig:
     version: str | None = None
     tags: list[int] = field(default_factory=list)
     faults: list[FaultRule] = field(default_factory=list)
+    rss_interval: float = 900.0
 
 
 def _entry(raw: Any, index: int, defaults: dict[str, Any]) -> AppConfig:
@@ -46,7 +47,8 @@ def _entry(raw: Any, index: int, defaults: dict[str, Any]) -> AppConfig:
     app = data.get("app")
     if app not in APPS:
         raise ConfigError(f"apps[{index}].app must be one of {', '.join(APPS)}")
-    allowed = {"app", "port", "name", "api_key", "seed", "size", "version", "tags", "faults"}
+    allowed = {"app", "port", "name", "api_key", "seed", "size", "version", "tags", "faults",
+               "rss_interval"}  # fmt: skip
     unknown = set(raw) - allowed
     if unknown:
         raise ConfigError(f"apps[{index}] has unknown keys: {', '.join(sorted(unknown))}")
@@ -61,20 +63,21 @@ def _entry(raw: Any, index: int, defaults: dict[str, Any]) -> AppConfig:
             version=str(data["version"]) if data.get("version") else None,
             tags=[int(tag) for tag in data.get("tags", [])],
             faults=[FaultRule.from_json(rule) for rule in data.get("faults", [])],
+            rss_interval=float(data.get("rss_interval", 900.0)),
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"apps[{index}]: {exc}") from None
 
 
 def load_config(path: Path) -> tuple[list[AppConfig], float]:
-    """Parse a sim.yaml into app entries and the shared clock speed."""
+    """Parse a sim.yaml into app entries (with their RSS interval) and the shared clock speed."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("apps"), list) or not raw["apps"]:
         raise ConfigError("sim.yaml needs a non-empty `apps:` list")
-    defaults = {key: raw[key] for key in ("seed", "size") if key in raw}
+    defaults = {key: raw[key] for key in ("seed", "size", "rss_interval") if key in raw}
     entries = [_entry(item, index, defaults) for index, item in enumerate(raw["apps"])]
     ports = [entry.port for entry in entries]
     if len(set(ports)) != len(ports):
@@ -101,6 +104,7 @@ def build_states(
         )  # fmt: skip
         for rule in entry.faults:
             state.faults.add(rule)
+        state.tuning.rss_interval = entry.rss_interval
         states.append(state)
     linked = [
         LinkedApp(

@@ -121,6 +121,21 @@ def _ends_at(state: SimState, command: Command, now: datetime) -> datetime:
     return command.started + timedelta(seconds=min(seconds, 3600.0))
 
 
+def _rss_due(state: SimState, now: datetime) -> datetime | None:
+    interval = state.tuning.rss_interval
+    if interval <= 0 or state.library is None:
+        return None
+    due = state.last_rss + timedelta(seconds=interval)
+    return due if due <= now else None
+
+
+def _rss(state: SimState, when: datetime) -> None:
+    """The app's periodic RSS sync: one RSS query on every indexer that serves it."""
+    state.last_rss = when
+    for indexer in state.pool.for_app(state.app_tags):
+        state.pool.rss(indexer, when, state.spec.key)
+
+
 def catch_up(state: SimState, now: datetime) -> None:
     """Replay every event due up to `now`, earliest first."""
     for _ in range(100_000):
@@ -131,6 +146,9 @@ def catch_up(state: SimState, now: datetime) -> None:
                 events.append((command.ends_at or now, 0, command))
         for entry in state.queue.values():
             events.append((entry.import_at, 1, entry))
+        rss_at = _rss_due(state, now)
+        if rss_at is not None:
+            events.append((rss_at, 2, None))
         due = [event for event in events if event[0] <= now]
         if not due:
             return
@@ -139,6 +157,8 @@ def catch_up(state: SimState, now: datetime) -> None:
             _finish(state, subject, when)
         elif isinstance(subject, QueueEntry):
             _import(state, subject, when)
+        else:
+            _rss(state, when)
 
 
 def _finish(state: SimState, command: Command, when: datetime) -> None:

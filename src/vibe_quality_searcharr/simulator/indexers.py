@@ -118,6 +118,20 @@ class IndexerPool:
             )
             return True
 
+    def rss(self, indexer: Indexer, now: datetime, app: str) -> None:
+        """An RSS sync: counted in the same rolling window as searches, as Prowlarr does."""
+        with self.lock:
+            if indexer.backing_off(now):
+                return
+            if indexer.query_limit is not None and indexer.in_window(now) >= indexer.query_limit:
+                indexer.excess_queries += 1
+                return
+            indexer.recent_queries.append(now)
+            indexer.rss_queries += 1
+            self.log.append(
+                QueryRecord(len(self.log) + 1, indexer.id, now, "indexerRss", True, app, "")
+            )
+
     def grab(self, indexer: Indexer, now: datetime) -> bool:
         with self.lock:
             if (

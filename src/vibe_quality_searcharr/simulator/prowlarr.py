@@ -120,11 +120,12 @@ def prowlarr_routes(state: SimState) -> list[Route]:
                 and (end is None or r.date <= end)
             ]  # fmt: skip
             queries = sum(1 for r in records if r.kind == "indexerQuery")
+            rss = sum(1 for r in records if r.kind == "indexerRss")
             grabs = sum(1 for r in records if r.kind == "releaseGrabbed")
             rows.append({
                 "indexerId": indexer.id, "indexerName": indexer.name, "averageResponseTime": 350,
                 "averageGrabResponseTime": 200, "numberOfQueries": queries, "numberOfGrabs": grabs,
-                "numberOfRssQueries": 0, "numberOfAuthQueries": 0,
+                "numberOfRssQueries": rss, "numberOfAuthQueries": 0,
                 "numberOfFailedQueries": indexer.failed_queries, "numberOfFailedGrabs": 0,
                 "numberOfFailedRssQueries": 0, "numberOfFailedAuthQueries": 0,
             })  # fmt: skip

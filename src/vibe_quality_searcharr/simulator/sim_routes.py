@@ -36,6 +36,7 @@ def stats_json(state: SimState) -> dict[str, Any]:
             "grabsInWindow": indexer.grabs_in_window(now),
             "totalQueries": indexer.total_queries,
             "totalGrabs": indexer.total_grabs,
+            "rssQueries": indexer.rss_queries,
             "excessQueries": indexer.excess_queries,
             "excessGrabs": indexer.excess_grabs,
             "windows": state.pool.window_counts(indexer, now),
@@ -136,7 +137,8 @@ def sim_routes(state: SimState) -> list[Route]:
                 raise BadRequest("body must be an object")
             names = {"findProbability": "find_probability", "importDelay": "import_delay",
                      "startDelay": "start_delay", "secondsPerQuery": "seconds_per_query",
-                     "maxRunning": "max_running", "commandFailureRate": "command_failure_rate"}  # fmt: skip
+                     "maxRunning": "max_running", "commandFailureRate": "command_failure_rate",
+                     "rssInterval": "rss_interval"}  # fmt: skip
             unknown = set(body) - set(names)
             if unknown:
                 raise BadRequest(f"unknown tuning fields: {', '.join(sorted(unknown))}")

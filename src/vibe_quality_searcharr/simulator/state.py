@@ -47,6 +47,7 @@ class Tuning:
     seconds_per_query: float = 0.25
     max_running: int = 3
     command_failure_rate: float = 0.0
+    rss_interval: float = 0.0
 
 
 @dataclass
@@ -123,6 +124,7 @@ class SimState:
         self.queue: dict[int, QueueEntry] = {}
         self.stats = Stats()
         self.next_queue_id = 1
+        self.last_rss = self.clock.now()
         self.tags_extra: list[tuple[int, str]] = []
 
     @property

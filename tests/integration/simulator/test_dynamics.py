@@ -202,3 +202,18 @@ def test_backing_off_or_disabled_indexers_are_not_queried(simulator_factory: Fac
         sim.advance(60)
         stats = client.get("/__sim/stats").json()
     assert [i["totalQueries"] for i in stats["indexers"]] == [0, 0, 0]
+
+
+def test_rss_sync_counts_in_the_same_window_as_searches(simulator_factory: Factory) -> None:
+    prowlarr = simulator_factory("prowlarr")
+    sonarr = simulator_factory("sonarr", size=3, pool=prowlarr.state.pool, clock=prowlarr.clock)
+    with client_for(sonarr) as client:
+        client.post("/__sim/tuning", json={"rssInterval": 900})
+        sonarr.advance(3600)
+        stats = {i["name"]: i for i in client.get("/__sim/stats").json()["indexers"]}
+    assert stats["NZBgeek"]["rssQueries"] == 4
+    assert stats["NZBgeek"]["queriesInWindow"] == 4
+    with client_for(prowlarr) as client:
+        rows = client.get("/api/v1/indexerstats").json()["indexers"]
+    assert rows[0]["numberOfRssQueries"] == 4
+    assert rows[0]["numberOfQueries"] == 0
