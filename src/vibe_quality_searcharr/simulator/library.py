@@ -53,6 +53,8 @@ class Library:
         self.next_file_id = 1
         self.fragments: dict[int, dict[tuple[bool, bool], bytes]] = {}
         self.parent_summaries: dict[int, dict[str, Any]] = {}
+        self.movie_base: dict[int, dict[str, Any]] = {}
+        self.movie_bytes: dict[int, bytes] = {}
 
     def index(self) -> None:
         """Build the lookups once after generation; mutations keep them current."""
@@ -67,6 +69,8 @@ class Library:
     def forget(self, item_id: int) -> None:
         """Drop an item's cached JSON after it changed (search time, grab, file)."""
         self.fragments.pop(item_id, None)
+        self.movie_base.pop(item_id, None)
+        self.movie_bytes.pop(item_id, None)
 
     def profile_of(self, item: Item) -> Profile:
         if item.movie is not None:
@@ -118,6 +122,6 @@ class Library:
         )
         self.files[file_id] = media
         item.file_id = file_id
-        self.fragments.pop(item.id, None)
+        self.forget(item.id)
         self.touch()
         return media

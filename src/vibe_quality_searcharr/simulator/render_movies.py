@@ -6,17 +6,17 @@ with a few fields of its own, so its movie is Radarr's filtered to the fields it
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from vibe_quality_searcharr.simulator.library import available_at
 from vibe_quality_searcharr.simulator.model import Item, MediaFile
 from vibe_quality_searcharr.simulator.render_common import compact, iso, language, quality_model
 
 if TYPE_CHECKING:
     from vibe_quality_searcharr.simulator.state import SimState
 
-__all__ = ["movie_file_json", "movie_json", "movie_status"]
+__all__ = ["movie_file_json", "movie_fragment", "movie_json", "movie_status"]
 
 _EROS_MOVIE = frozenset(
     [
@@ -92,13 +92,44 @@ def movie_file_json(state: SimState, media: MediaFile) -> dict[str, Any]:
     }
 
 
-def movie_json(state: SimState, item: Item) -> dict[str, Any]:
+def movie_json(state: SimState, item: Item, now: datetime | None = None) -> dict[str, Any]:
+    """The cached clock-independent part plus what depends on the clock (status, isAvailable)."""
+    library = state.library
+    assert library is not None
+    now = now or state.now()
+    base = library.movie_base.get(item.id)
+    if base is None:
+        base = library.movie_base[item.id] = _movie_static(state, item)
+    when = library.available.get(item.id)
+    return {
+        **base,
+        "status": movie_status(item, now),
+        "isAvailable": when is not None and when <= now,
+    }
+
+
+def movie_fragment(state: SimState, item: Item, now: datetime) -> bytes:
+    """The same record as JSON bytes, from a cached serialization of the static part: pages
+    of 1000 movies stay cheap although status and availability move with the clock."""
+    library = state.library
+    assert library is not None
+    base = library.movie_bytes.get(item.id)
+    if base is None:
+        static = library.movie_base.get(item.id) or _movie_static(state, item)
+        base = library.movie_bytes[item.id] = json.dumps(
+            static, ensure_ascii=False, separators=(",", ":")
+        ).encode()[:-1]
+    when = library.available.get(item.id)
+    available = b"true" if when is not None and when <= now else b"false"
+    status = movie_status(item, now).encode()
+    return base + b',"status":"' + status + b'","isAvailable":' + available + b"}"
+
+
+def _movie_static(state: SimState, item: Item) -> dict[str, Any]:
     library = state.library
     assert library is not None
     assert item.movie is not None
     movie = item.movie
-    now = state.now()
-    when = available_at(item)
     slug = f"{movie.sort_title.replace(' ', '-')}-{item.foreign_id}"
     media = library.files.get(item.file_id)
     data: dict[str, Any] = {
@@ -108,7 +139,6 @@ def movie_json(state: SimState, item: Item) -> dict[str, Any]:
         "originalLanguage": language(),
         "sortTitle": movie.sort_title,
         "sizeOnDisk": media.size if media else 0,
-        "status": movie_status(item, now),
         "overview": f"A simulated movie from {movie.year}.",
         "inCinemas": iso(movie.in_cinemas),
         "digitalRelease": iso(movie.digital),
@@ -123,7 +153,6 @@ def movie_json(state: SimState, item: Item) -> dict[str, Any]:
         "movieFileId": item.file_id,
         "monitored": item.monitored,
         "minimumAvailability": movie.min_availability,
-        "isAvailable": when is not None and when <= now,
         "folderName": movie.path,
         "runtime": item.runtime,
         "cleanTitle": slug.replace("-", ""),
@@ -146,9 +175,9 @@ def movie_json(state: SimState, item: Item) -> dict[str, Any]:
     if media is not None:
         data["movieFile"] = movie_file_json(state, media)
     if state.spec.key == "whisparr-v3":
-        data["releaseDate"] = (movie.digital or movie.physical or movie.in_cinemas or now).strftime(
-            "%Y-%m-%d"
-        )
+        data["releaseDate"] = (
+            movie.digital or movie.physical or movie.in_cinemas or movie.added
+        ).strftime("%Y-%m-%d")
         data["studioTitle"] = movie.studio
         data["foreignId"] = str(item.foreign_id)
         data["itemType"] = "movie"

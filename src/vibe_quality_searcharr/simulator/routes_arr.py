@@ -23,6 +23,7 @@ from vibe_quality_searcharr.simulator.paging import (
     resolve,
 )
 from vibe_quality_searcharr.simulator.render_common import profile_json
+from vibe_quality_searcharr.simulator.render_movies import movie_fragment
 from vibe_quality_searcharr.simulator.resources import (
     command_json,
     diskspace_json,
@@ -234,11 +235,14 @@ def arr_routes(state: SimState) -> list[Route]:
 
 
 def _fragments(state: SimState, items: list[Any], options: Include) -> bytes:
-    """Rendered records joined; TV records are cached per item because they do not depend on
-    the clock (movies do: availability), so a page of 1000 is mostly a join of cached bytes."""
+    """Rendered records joined. TV records are cached per item (they do not depend on the
+    clock); movies cache their static part and add status and availability for `now`."""
     library = state.library
     assert library is not None
     cache: dict[int, dict[str, Any]] = {}
+    if state.spec.family == "movie":
+        now = state.now()
+        return b",".join(movie_fragment(state, item, now) for item in items)
     if state.spec.family != "tv":
         return b",".join(json_bytes(item_json(state, item, options, cache)) for item in items)
     flags = (options.parent, options.file)
