@@ -94,6 +94,16 @@ class IndexerPool:
         self.log: list[QueryRecord] = []
         self.lock = threading.RLock()
 
+    def reset_counters(self) -> None:
+        """Forget every query and grab (limits and tags stay as configured)."""
+        with self.lock:
+            self.log.clear()
+            for indexer in self.indexers:
+                indexer.recent_queries.clear()
+                indexer.recent_grabs.clear()
+                indexer.total_queries = indexer.total_grabs = indexer.rss_queries = 0
+                indexer.failed_queries = indexer.excess_queries = indexer.excess_grabs = 0
+
     def get(self, indexer_id: int) -> Indexer | None:
         return next((indexer for indexer in self.indexers if indexer.id == indexer_id), None)
 

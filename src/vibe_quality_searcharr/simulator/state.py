@@ -149,7 +149,10 @@ class SimState:
             catch_up(self, self.clock.now())
 
     def reset(self) -> None:
+        """Regenerate the library and forget all activity, including the (possibly shared)
+        indexers' counters; tuning and indexer settings are kept."""
         with self.lock:
             self._build()
+            self.pool.reset_counters()
             self.faults.clear()
             self.key_refused = False

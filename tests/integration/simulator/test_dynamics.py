@@ -189,6 +189,9 @@ def test_reset_restores_the_generated_library(simulator_factory: Factory) -> Non
         client.post("/__sim/reset")
         assert client.get("/api/v3/wanted/missing").json()["totalRecords"] == 5
         assert client.get("/api/v3/command").json() == []
+        stats = client.get("/__sim/stats").json()
+    assert stats["grabs"] == 0
+    assert all(indexer["totalQueries"] == 0 for indexer in stats["indexers"])
 
 
 def test_backing_off_or_disabled_indexers_are_not_queried(simulator_factory: Factory) -> None:
