@@ -106,6 +106,8 @@ def build_states(
             state.faults.add(rule)
         state.tuning.rss_interval = entry.rss_interval
         states.append(state)
+    for state in states[1:]:
+        state.join(states[0])
     linked = [
         LinkedApp(
             index + 1,

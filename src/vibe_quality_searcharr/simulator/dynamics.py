@@ -137,28 +137,31 @@ def _rss(state: SimState, when: datetime) -> None:
 
 
 def catch_up(state: SimState, now: datetime) -> None:
-    """Replay every event due up to `now`, earliest first."""
+    """Replay every event due up to `now`, earliest first, across all apps of the world."""
+    world = state.world
     for _ in range(100_000):
-        _start_due(state, now)
-        events: list[tuple[datetime, int, object]] = []
-        for command in state.active.values():
-            if command.status == "started":
-                events.append((command.ends_at or now, 0, command))
-        for entry in state.queue.values():
-            events.append((entry.import_at, 1, entry))
-        rss_at = _rss_due(state, now)
-        if rss_at is not None:
-            events.append((rss_at, 2, None))
+        for member in world:
+            _start_due(member, now)
+        events: list[tuple[datetime, int, SimState, object]] = []
+        for member in world:
+            for command in member.active.values():
+                if command.status == "started":
+                    events.append((command.ends_at or now, 0, member, command))
+            for entry in member.queue.values():
+                events.append((entry.import_at, 1, member, entry))
+            rss_at = _rss_due(member, now)
+            if rss_at is not None:
+                events.append((rss_at, 2, member, None))
         due = [event for event in events if event[0] <= now]
         if not due:
             return
-        when, _, subject = min(due, key=lambda event: (event[0], event[1]))
+        when, _, member, subject = min(due, key=lambda event: (event[0], event[1]))
         if isinstance(subject, Command):
-            _finish(state, subject, when)
+            _finish(member, subject, when)
         elif isinstance(subject, QueueEntry):
-            _import(state, subject, when)
+            _import(member, subject, when)
         else:
-            _rss(state, when)
+            _rss(member, when)
 
 
 def _finish(state: SimState, command: Command, when: datetime) -> None:

@@ -101,6 +101,7 @@ class SimState:
         self.instance_name = instance_name or self.spec.app_name
         self.app_tags = list(app_tags or [])
         self.lock = threading.RLock()
+        self.world: list[SimState] = [self]
         self.started = self.clock.now()
         self.pool = pool or IndexerPool(default_indexers(self.started))
         self.faults = FaultSet(seed)
@@ -147,6 +148,16 @@ class SimState:
 
         with self.lock:
             catch_up(self, self.clock.now())
+
+    def join(self, other: SimState) -> None:
+        """Share another app's world: one lock and one event order for apps searching the same
+        indexers, so Prowlarr's rolling windows see their queries in time order. Call before
+        this state serves requests."""
+        if other.pool is not self.pool or other.clock is not self.clock:
+            raise ValueError("apps in one world share the indexer pool and the clock")
+        self.lock = other.lock
+        self.world = other.world
+        self.world.append(self)
 
     def reset(self) -> None:
         """Regenerate the library and forget all activity, including the (possibly shared)

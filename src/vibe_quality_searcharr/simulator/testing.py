@@ -67,15 +67,31 @@ def start_simulator(
     app_tags: list[int] | None = None,
     host: str = "127.0.0.1",
     port: int = 0,
+    join: RunningSimulator | None = None,
 ) -> RunningSimulator:
-    """Serve one simulated app on a background thread; call `.stop()` when done."""
+    """Serve one simulated app on a background thread; call `.stop()` when done.
+
+    `join=prowlarr_sim` puts this app behind that Prowlarr: same indexers, same clock, one
+    event order, and it is listed in Prowlarr's applications."""
+    if join is not None:
+        clock, pool = join.state.clock, join.state.pool
     state = SimState(
         app, api_key=api_key, seed=seed, size=size, version=version,
         clock=clock or SimClock(start, speed=speed), pool=pool, app_tags=app_tags,
     )  # fmt: skip
+    if join is not None:
+        state.join(join.state)
     server = ServerThread(state, host, port)
     server.start()
-    return RunningSimulator(app, server.base_url, state.api_key, state, server)
+    sim = RunningSimulator(app, server.base_url, state.api_key, state, server)
+    if join is not None and join.state.spec.key == "prowlarr":
+        members = [m for m in join.state.world if m.spec.key != "prowlarr"]
+        join.state.linked_apps.append(
+            LinkedApp(
+                len(members), state.instance_name, app, sim.base_url, sim.api_key, state.app_tags
+            )
+        )
+    return sim
 
 
 @contextmanager

@@ -220,3 +220,31 @@ def test_rss_sync_counts_in_the_same_window_as_searches(simulator_factory: Facto
         rows = client.get("/api/v1/indexerstats").json()["indexers"]
     assert rows[0]["numberOfRssQueries"] == 4
     assert rows[0]["numberOfQueries"] == 0
+
+
+def test_apps_behind_one_prowlarr_are_counted_in_time_order(simulator_factory: Factory) -> None:
+    prowlarr = simulator_factory("prowlarr")
+    sonarr = simulator_factory("sonarr", size=5, join=prowlarr)
+    radarr = simulator_factory("radarr", size=5, join=prowlarr)
+    indexer = prowlarr.state.pool.get(1)
+    assert indexer is not None
+    indexer.query_limit = 1
+    indexer.limits_unit = 1
+    with client_for(sonarr) as sonarr_client, client_for(radarr) as radarr_client:
+        sonarr_client.post("/__sim/tuning", json={"findProbability": 0.0})
+        radarr_client.post("/__sim/tuning", json={"findProbability": 0.0})
+        episode = sonarr_client.get("/api/v3/wanted/missing").json()["records"][0]["id"]
+        movie = radarr_client.get("/api/v3/wanted/missing").json()["records"][0]["id"]
+        radarr_client.post("/api/v3/command", json={"name": "MoviesSearch", "movieIds": [movie]})
+        prowlarr.clock.advance(5)
+        sonarr_client.post(
+            "/api/v3/command", json={"name": "EpisodeSearch", "episodeIds": [episode]}
+        )
+        prowlarr.clock.advance(3600 + 2)
+        sonarr_client.get("/api/v3/system/status")  # Sonarr's request replays Radarr's search first
+    assert [r.app for r in prowlarr.state.pool.log if r.indexer_id == 1] == ["radarr"]
+    assert indexer.excess_queries == 1, "Sonarr's later query found the hour's single query used"
+    apps = httpx.get(
+        f"{prowlarr.api_root}/applications", headers=prowlarr.headers, timeout=5
+    ).json()
+    assert [a["implementation"] for a in apps] == ["Sonarr", "Radarr"]
