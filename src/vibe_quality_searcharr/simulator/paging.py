@@ -15,7 +15,16 @@ from starlette.datastructures import QueryParams
 
 from vibe_quality_searcharr.simulator.families import SortSpec
 
-__all__ = ["BadRequest", "PageRequest", "Sort", "envelope", "parse_bool", "parse_page", "resolve"]
+__all__ = [
+    "BadRequest",
+    "PageRequest",
+    "Sort",
+    "envelope",
+    "page_slice",
+    "parse_bool",
+    "parse_page",
+    "resolve",
+]
 
 
 class BadRequest(Exception):
@@ -116,6 +125,3 @@ def envelope(
 def page_slice(request: PageRequest, rows: list[Any]) -> list[Any]:
     start = (request.page - 1) * request.page_size
     return rows[start : start + request.page_size]
-
-
-__all__ += ["page_slice"]

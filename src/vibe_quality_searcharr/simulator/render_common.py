@@ -10,7 +10,16 @@ from typing import Any
 
 from vibe_quality_searcharr.simulator.model import Profile, Quality
 
-__all__ = ["ENGLISH", "compact", "iso", "language", "profile_json", "quality_model", "timespan"]
+__all__ = [
+    "ENGLISH",
+    "compact",
+    "iso",
+    "language",
+    "profile_json",
+    "quality_json",
+    "quality_model",
+    "timespan",
+]
 
 ENGLISH = {"id": 1, "name": "English"}
 
@@ -90,6 +99,3 @@ def profile_json(
     if app == "radarr":
         data["language"] = language()
     return data
-
-
-__all__ += ["quality_json"]

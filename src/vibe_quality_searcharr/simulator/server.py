@@ -18,7 +18,7 @@ import uvicorn
 from vibe_quality_searcharr.simulator.app import build_app
 from vibe_quality_searcharr.simulator.state import SimState
 
-__all__ = ["ServerThread", "bind_socket"]
+__all__ = ["ServerThread", "bind_near", "bind_socket", "serve_until_interrupted"]
 
 
 def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
@@ -109,6 +109,3 @@ def serve_until_interrupted(servers: list[ServerThread]) -> None:
     finally:
         for server in started:
             server.stop()
-
-
-__all__ += ["bind_near", "serve_until_interrupted"]

@@ -7,6 +7,7 @@ catches up with the clock whenever a request arrives or the clock is moved.
 
 from __future__ import annotations
 
+import random
 import secrets
 import threading
 from collections import Counter
@@ -112,8 +113,6 @@ class SimState:
         self._build()
 
     def _build(self) -> None:
-        import random
-
         self.library = generate_library(self.spec, self.seed, self.size, self.clock.now())
         self.wanted = WantedLists(self.library) if self.library else None
         if self.wanted is not None:
