@@ -53,6 +53,7 @@ class Library:
         self.next_file_id = 1
         self.fragments: dict[int, dict[tuple[bool, bool], bytes]] = {}
         self.parent_summaries: dict[int, dict[str, Any]] = {}
+        self.parent_bytes: dict[int, str] = {}
         self.movie_base: dict[int, dict[str, Any]] = {}
         self.movie_bytes: dict[int, bytes] = {}
 

@@ -6,6 +6,7 @@ dates and episode numbers, so its resources are Sonarr's minus the fields it doe
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ from vibe_quality_searcharr.simulator.render_common import compact, iso, languag
 if TYPE_CHECKING:
     from vibe_quality_searcharr.simulator.state import SimState
 
-__all__ = ["episode_file_json", "episode_json", "series_json"]
+__all__ = ["episode_file_json", "episode_fragment", "episode_json", "series_json"]
 
 _WHISPARR_EPISODE = frozenset(
     [
@@ -158,6 +159,42 @@ def episode_json(
         data["seriesTitle"] = library.parents[item.parent_id].title
         return {k: v for k, v in data.items() if k in _WHISPARR_EPISODE}
     return data
+
+
+def episode_fragment(state: SimState, item: Item, *, include_series: bool) -> bytes:
+    """Sonarr's episode record straight to JSON bytes: the same fields as `episode_json`
+    without building a dict, which makes a cold page of 1000 several times cheaper."""
+    library = state.library
+    assert library is not None
+    title = json.dumps(item.title, ensure_ascii=False)
+    parts = [
+        f'{{"id":{item.id},"seriesId":{item.parent_id},"tvdbId":{item.foreign_id},'
+        f'"episodeFileId":{item.file_id},"seasonNumber":{item.season},'
+        f'"episodeNumber":{item.number},"title":{title}'
+    ]
+    air = iso(item.air)
+    if air is not None:
+        parts.append(f',"airDate":"{air[:10]}","airDateUtc":"{air}"')
+    if item.last_search is not None and not state.legacy:
+        parts.append(f',"lastSearchTime":"{iso(item.last_search)}"')
+    parts.append(
+        f',"runtime":{item.runtime},"hasFile":{"true" if item.file_id else "false"},'
+        f'"monitored":{"true" if item.monitored else "false"}'
+    )
+    if item.abs_number is not None:
+        parts.append(f',"absoluteEpisodeNumber":{item.abs_number}')
+    parts.append(',"unverifiedSceneNumbering":false')
+    if include_series:
+        series = library.parent_bytes.get(item.parent_id)
+        if series is None:
+            summary = library.parent_summaries.get(item.parent_id) or series_json(
+                state, library.parents[item.parent_id], statistics=False
+            )
+            series = json.dumps(summary, ensure_ascii=False, separators=(",", ":"))
+            library.parent_bytes[item.parent_id] = series
+        parts.append(',"series":' + series)
+    parts.append("}")
+    return "".join(parts).encode()
 
 
 def _season_stats(items: list[Item], now: datetime) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from vibe_quality_searcharr.simulator.paging import (
 )
 from vibe_quality_searcharr.simulator.render_common import profile_json
 from vibe_quality_searcharr.simulator.render_movies import movie_fragment
+from vibe_quality_searcharr.simulator.render_tv import episode_fragment
 from vibe_quality_searcharr.simulator.resources import (
     command_json,
     diskspace_json,
@@ -246,6 +247,7 @@ def _fragments(state: SimState, items: list[Any], options: Include) -> bytes:
     if state.spec.family != "tv":
         return b",".join(json_bytes(item_json(state, item, options, cache)) for item in items)
     flags = (options.parent, options.file)
+    fast = state.spec.key == "sonarr" and not options.file
     parts = []
     fragments = library.fragments
     for item in items:
@@ -254,7 +256,11 @@ def _fragments(state: SimState, items: list[Any], options: Include) -> bytes:
             per_item = fragments[item.id] = {}
         part = per_item.get(flags)
         if part is None:
-            part = per_item[flags] = json_bytes(item_json(state, item, options, cache))
+            if fast:
+                part = episode_fragment(state, item, include_series=options.parent)
+            else:
+                part = json_bytes(item_json(state, item, options, cache))
+            per_item[flags] = part
         parts.append(part)
     return b",".join(parts)
 

@@ -24,7 +24,7 @@ class WantedLists:
     def __init__(self, library: Library) -> None:
         self._library = library
         self._orders: dict[str, list[Item]] = {}
-        self._cache: dict[tuple[str, bool, str], tuple[int, datetime | None, list[Item]]] = {}
+        self._cache: dict[tuple[str, bool, str, bool], tuple[int, datetime | None, list[Item]]] = {}
 
     def _key(self, field: str) -> Callable[[Item], _Key]:
         parents = self._library.parents
@@ -66,18 +66,20 @@ class WantedLists:
         self, kind: str, monitored: bool, field: str, ascending: bool, now: datetime
     ) -> list[Item]:
         library = self._library
-        cache_key = (kind, monitored, field)
+        cache_key = (kind, monitored, field, ascending)
         cached = self._cache.get(cache_key)
         if cached is not None:
             version, valid_until, rows = cached
             if version == library.version and (valid_until is None or now < valid_until):
-                return rows if ascending else rows[::-1]
+                return rows
         if kind == "missing":
             rows, valid_until = self._missing(self._order(field), monitored, now)
         else:
             rows, valid_until = self._cutoff(self._order(field), monitored), None
+        if not ascending:
+            rows.reverse()
         self._cache[cache_key] = (library.version, valid_until, rows)
-        return rows if ascending else rows[::-1]
+        return rows
 
     def _missing(
         self, order: list[Item], monitored: bool, now: datetime

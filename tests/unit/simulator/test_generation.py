@@ -103,3 +103,20 @@ def test_unreleased_movies_are_not_missing_until_available() -> None:
     assert future
     missing = wanted.query("missing", True, "air", True, NOW)
     assert not {i.id for i in future} & {i.id for i in missing}
+
+
+def test_fast_episode_bytes_equal_the_episode_resource() -> None:
+    import json
+
+    from vibe_quality_searcharr.simulator.render_tv import episode_fragment, episode_json
+    from vibe_quality_searcharr.simulator.state import SimState
+
+    for version in (None, "3.0.10.1567"):
+        state = SimState("sonarr", size=40, version=version)
+        assert state.library is not None
+        items = list(state.library.items.values())
+        items[0].last_search = NOW
+        for item in items[:300]:
+            for series in (False, True):
+                fast = json.loads(episode_fragment(state, item, include_series=series))
+                assert fast == episode_json(state, item, include_series=series)
