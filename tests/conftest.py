@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -25,6 +26,7 @@ from vibe_quality_searcharr.events import EventBus
 from vibe_quality_searcharr.scheduling.scheduler import Scheduler
 from vibe_quality_searcharr.security.keyfiles import ensure_secrets
 from vibe_quality_searcharr.settings import Settings, load_settings
+from vibe_quality_searcharr.simulator.testing import RunningSimulator, start_simulator
 
 POSTGRES_URL = os.environ.get("VQS_TEST_POSTGRES_URL")
 REQUIRE_POSTGRES = os.environ.get("VQS_REQUIRE_POSTGRES") == "1"
@@ -245,3 +247,38 @@ def viewer_client(app: FastAPI, context: AppContext) -> Iterator[SignedInClient]
 def anon_client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         yield test_client
+
+
+# --- Simulated *arr apps (vibe_quality_searcharr.simulator.testing) ---------------------------
+
+
+@pytest.fixture
+def simulator_factory() -> Iterator[Callable[..., RunningSimulator]]:
+    """`simulator_factory(app="sonarr", **options)` starts a simulated app on a free loopback
+    port (options as `start_simulator`: api_key, seed, size, version, speed, start, clock, pool,
+    app_tags); every app started is stopped after the test. The clock is frozen unless `speed`."""
+    started: list[RunningSimulator] = []
+
+    def start(app: str = "sonarr", **options: Any) -> RunningSimulator:
+        sim = start_simulator(app, **options)
+        started.append(sim)
+        return sim
+
+    yield start
+    for sim in started:
+        sim.stop()
+
+
+@pytest.fixture
+def sonarr_simulator(simulator_factory: Callable[..., RunningSimulator]) -> RunningSimulator:
+    return simulator_factory("sonarr")
+
+
+@pytest.fixture
+def radarr_simulator(simulator_factory: Callable[..., RunningSimulator]) -> RunningSimulator:
+    return simulator_factory("radarr")
+
+
+@pytest.fixture
+def prowlarr_simulator(simulator_factory: Callable[..., RunningSimulator]) -> RunningSimulator:
+    return simulator_factory("prowlarr")

@@ -85,12 +85,93 @@ def demo(
     port: Annotated[int, typer.Option(help="Port of the web UI.")] = 7337,
     data_dir: Annotated[str, typer.Option(help="Where the demo keeps its data.")] = "./demo-data",
 ) -> None:
-    """Run the app on a throw-away data directory, ready to explore in the browser."""
+    """Run the app on a throw-away data directory beside a simulated Sonarr, Radarr and Prowlarr."""
     import os
 
+    from vibe_quality_searcharr.demo import start_demo_stack
+
     os.environ["VQS_DATA_DIR"] = data_dir  # never the user's real data directory
-    typer.echo(f"Vibe-Quality-Searcharr demo: open http://127.0.0.1:{port}/ (Ctrl+C to stop)")
-    serve(host="127.0.0.1", port=port)
+    stack = start_demo_stack()
+    try:
+        for instance in stack.demo_instances():
+            typer.echo(f"  simulated {instance.app:<9} {instance.url}")
+        typer.echo(f"Vibe-Quality-Searcharr demo: open http://127.0.0.1:{port}/ (Ctrl+C to stop)")
+        serve(host="127.0.0.1", port=port)
+    finally:
+        stack.stop()
+
+
+@app.command()
+def simulate(
+    app_name: Annotated[
+        str | None,
+        typer.Option(
+            "--app", help="sonarr, radarr, lidarr, readarr, whisparr, whisparr-v3 or prowlarr."
+        ),
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: the app's usual port).")] = None,
+    api_key: Annotated[str | None, typer.Option(help="API key (default: a random one).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the generated library.")] = 1,
+    size: Annotated[int, typer.Option(help="Number of wanted (missing) items.")] = 200,
+    app_version: Annotated[
+        str | None, typer.Option("--version", help="App version, e.g. 3.0.10 for Sonarr v3.")
+    ] = None,
+    speed: Annotated[float, typer.Option(help="Simulated seconds per real second.")] = 1.0,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    config: Annotated[
+        str | None, typer.Option(help="sim.yaml describing several apps (overrides --app).")
+    ] = None,
+    fault: Annotated[
+        list[str] | None,
+        typer.Option(help="Fault rule, e.g. error:rate=0.1,status=503 (repeatable)."),
+    ] = None,
+) -> None:
+    """Serve simulated *arr apps (and Prowlarr) for trying the app or testing clients."""
+    import secrets
+    from pathlib import Path
+
+    from vibe_quality_searcharr.simulator.config import (
+        AppConfig,
+        ConfigError,
+        build_states,
+        load_config,
+    )
+    from vibe_quality_searcharr.simulator.families import APPS
+    from vibe_quality_searcharr.simulator.faults import parse_fault_flag
+    from vibe_quality_searcharr.simulator.server import ServerThread, serve_until_interrupted
+
+    try:
+        rules = [parse_fault_flag(flag) for flag in fault or []]
+        if config:
+            entries, speed = load_config(Path(config))
+        elif app_name in APPS:
+            entries = [
+                AppConfig(app=app_name, port=port or APPS[app_name].port, name=APPS[app_name].app_name,
+                          api_key=api_key or secrets.token_hex(16), seed=seed, size=size,
+                          version=app_version)
+            ]  # fmt: skip
+        else:
+            fail(
+                [f"--app must be one of {', '.join(APPS)} (or use --config sim.yaml)"], "Simulator"
+            )
+            return
+        states = build_states(entries, speed=speed, host=host)
+        for state in states:
+            for rule in rules:
+                state.faults.add(rule)
+        servers = [
+            ServerThread(state, host, entry.port)
+            for state, entry in zip(states, entries, strict=True)
+        ]
+    except (ConfigError, ValueError, OSError) as exc:
+        fail([str(exc)], "Simulator")
+        return
+    for state, server in zip(states, servers, strict=True):
+        typer.echo(
+            f"simulated {state.spec.key} {state.version} at {server.base_url} (key {state.api_key})"
+        )
+    typer.echo("Ctrl+C to stop")
+    serve_until_interrupted(servers)
 
 
 @db_app.command("upgrade")
