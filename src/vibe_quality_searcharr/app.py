@@ -20,6 +20,8 @@ from vibe_quality_searcharr.db import migrate
 from vibe_quality_searcharr.db.engine import open_configured
 from vibe_quality_searcharr.errors import install_error_handlers
 from vibe_quality_searcharr.events import EventBus
+from vibe_quality_searcharr.instances import routes as instance_routes
+from vibe_quality_searcharr.instances.health import install_health_monitor
 from vibe_quality_searcharr.observability import health
 from vibe_quality_searcharr.observability.logging import configure_logging
 from vibe_quality_searcharr.observability.request_id import RequestIdMiddleware
@@ -89,4 +91,6 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health.router)
+    app.include_router(instance_routes.router)
+    install_health_monitor(context)
     return app

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from vibe_quality_searcharr.db.base import Base
 from vibe_quality_searcharr.db.settings_store import AppSetting
+from vibe_quality_searcharr.instances.models import Instance, InstanceHealth, InstanceHealthEvent
 
 metadata = Base.metadata
 
-__all__ = ["AppSetting", "metadata"]
+__all__ = ["AppSetting", "Instance", "InstanceHealth", "InstanceHealthEvent", "metadata"]
