@@ -75,7 +75,7 @@ def create_instance(
 
 
 @router.post("/test", response_model=ConnectionTestResult)
-async def test_new_connection(
+async def try_new_connection(
     _user: WriteUser, data: ConnectionTestRequest, connector: Connect
 ) -> ConnectionTestResult:
     """Try a URL and key before saving them; nothing is stored."""
@@ -105,7 +105,7 @@ def delete_instance(_user: WriteUser, service: Service, instance_id: int) -> Res
 
 
 @router.post("/{instance_id}/test", response_model=ConnectionTestResult)
-def test_saved_connection(
+def try_saved_connection(
     _user: WriteUser,
     service: Service,
     connector: Connect,
