@@ -37,10 +37,7 @@ def fake_resolver(host: str) -> list[str]:
 
 def offline_connector() -> Connector:
     # Real HTTP stack (respx intercepts it), no DNS, no retry waits.
-    return Connector(
-        options=ClientOptions(retry=RetryPolicy(retries=0)), resolver=fake_resolver
-    )
-
+    return Connector(options=ClientOptions(retry=RetryPolicy(retries=0)), resolver=fake_resolver)
 
 
 @pytest.fixture
@@ -101,4 +98,3 @@ def make_instance(session: Session, context: AppContext, **overrides: Any) -> In
 
 def status_json(app: str = "Sonarr", version: str = "4.0.14.2939") -> dict[str, Any]:
     return {"appName": app, "instanceName": f"{app} (home)", "version": version}
-

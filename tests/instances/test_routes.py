@@ -15,7 +15,12 @@ from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.instances.models import Instance
 from vibe_quality_searcharr.instances.service import api_key_box
 
-NEW = {"name": "Sonarr 4K", "app": "sonarr", "url": "http://192.168.1.10:8989/sonarr/", "api_key": API_KEY}
+NEW = {
+    "name": "Sonarr 4K",
+    "app": "sonarr",
+    "url": "http://192.168.1.10:8989/sonarr/",
+    "api_key": API_KEY,
+}
 OTHER_KEY = "9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a"
 
 
@@ -67,7 +72,9 @@ def test_list_is_paged(admin_client: TestClient) -> None:
     assert admin_client.get("/api/v1/instances", params={"page_size": 500}).status_code == 422
 
 
-def test_update_without_a_key_keeps_the_stored_one(admin_client: TestClient, context: AppContext) -> None:
+def test_update_without_a_key_keeps_the_stored_one(
+    admin_client: TestClient, context: AppContext
+) -> None:
     created = create(admin_client)
     before = stored_column(context, created["id"])
     response = admin_client.patch(
@@ -123,7 +130,8 @@ def test_invalid_input_is_a_clear_422_and_stores_nothing(
 def test_an_invalid_update_changes_nothing(admin_client: TestClient, context: AppContext) -> None:
     created = create(admin_client)
     response = admin_client.patch(
-        f"/api/v1/instances/{created['id']}", json={"name": "New name", "url": "http://169.254.169.254"}
+        f"/api/v1/instances/{created['id']}",
+        json={"name": "New name", "url": "http://169.254.169.254"},
     )
     assert response.status_code == 422
     assert admin_client.get(f"/api/v1/instances/{created['id']}").json()["name"] == "Sonarr 4K"
@@ -174,9 +182,17 @@ def test_connection_test_before_saving_reports_app_version_name_latency(
     ("answer", "error", "says"),
     [
         (httpx.Response(401), "arr_auth_failed", "Settings > General"),
-        (httpx.Response(200, json=status_json("Radarr", "5.8.0.9000")), "arr_wrong_app", "'radarr'"),
+        (
+            httpx.Response(200, json=status_json("Radarr", "5.8.0.9000")),
+            "arr_wrong_app",
+            "'radarr'",
+        ),
         (httpx.ConnectError("Connection refused"), "arr_unreachable", "host name and port"),
-        (httpx.Response(200, text="<html>login</html>", headers={"Content-Type": "text/html"}), "arr_bad_response", "web page"),
+        (
+            httpx.Response(200, text="<html>login</html>", headers={"Content-Type": "text/html"}),
+            "arr_bad_response",
+            "web page",
+        ),
     ],
 )
 def test_a_failing_connection_test_gives_one_clear_error(
@@ -208,13 +224,17 @@ def test_testing_a_saved_instance_uses_its_stored_key_or_an_edit(
     admin_client: TestClient, context: AppContext
 ) -> None:
     with context.database.session_scope() as session:
-        instance_id = make_instance(session, context, url="http://192.168.1.50:7878", app="radarr").id
+        instance_id = make_instance(
+            session, context, url="http://192.168.1.50:7878", app="radarr"
+        ).id
     with respx.mock:
         route = respx.get("http://192.168.1.50:7878/api/v3/system/status").respond(
             json=status_json("Radarr", "5.2.6.8376")
         )
         saved = admin_client.post(f"/api/v1/instances/{instance_id}/test")
-        edited = admin_client.post(f"/api/v1/instances/{instance_id}/test", json={"api_key": OTHER_KEY})
+        edited = admin_client.post(
+            f"/api/v1/instances/{instance_id}/test", json={"api_key": OTHER_KEY}
+        )
     assert saved.json()["ok"] is True
     assert saved.json()["app"] == "radarr"
     assert edited.json()["ok"] is True
@@ -223,7 +243,9 @@ def test_testing_a_saved_instance_uses_its_stored_key_or_an_edit(
     assert admin_client.post("/api/v1/instances/999/test").status_code == 404
 
 
-def test_no_instance_endpoint_ever_returns_the_key(admin_client: TestClient, viewer_client: TestClient) -> None:
+def test_no_instance_endpoint_ever_returns_the_key(
+    admin_client: TestClient, viewer_client: TestClient
+) -> None:
     bodies: list[str] = []
     with respx.mock:
         respx.get(url__regex=r".*/system/status$").respond(json=status_json())
