@@ -9,13 +9,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import anyio
 import httpx
 
 from vibe_quality_searcharr.arr.clients import ArrClient, MediaClient
-from vibe_quality_searcharr.arr.errors import ArrError
+from vibe_quality_searcharr.arr.errors import ArrError, ArrNotFound
 from vibe_quality_searcharr.arr.factory import make_client
+from vibe_quality_searcharr.arr.schemas.common import RootFolder
 from vibe_quality_searcharr.arr.transport import ClientOptions
 from vibe_quality_searcharr.arr.versions import ArrApp, ServerInfo
 from vibe_quality_searcharr.instances.schemas import ConnectionTestResult
@@ -26,7 +28,7 @@ from vibe_quality_searcharr.instances.urls import (
     system_resolver,
 )
 
-__all__ = ["ConnectionTarget", "Connector", "Probe"]
+__all__ = ["ConnectionTarget", "Connector", "Probe", "root_folder_free_space"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,39 @@ class ConnectionTarget:
     url: str
     api_key: str = field(repr=False)
     name: str | None = None
+
+
+async def root_folder_free_space(client: MediaClient[Any]) -> int | None:
+    """The smallest free space among the root folders (where new media lands).
+
+    A root folder without `freeSpace` takes it from the disk whose path is its longest prefix.
+    An app that answers 404 for rootfolder (a stripped proxy, the simulator) is judged by its
+    disks instead. None when nothing is known: the disk guard then stays out of the way.
+    """
+    try:
+        folders: list[RootFolder] | None = await client.root_folders()
+    except ArrNotFound:
+        folders = None
+    if folders and all(folder.free_space is not None for folder in folders):
+        return min(folder.free_space or 0 for folder in folders)
+    disks = await client.disk_space()
+    if not disks:
+        return None
+    if not folders:
+        return min(disk.free_space for disk in disks)
+    spaces: list[int] = []
+    for folder in folders:
+        if folder.free_space is not None:
+            spaces.append(folder.free_space)
+            continue
+        matches = [
+            d
+            for d in disks
+            if folder.path.startswith(d.path.rstrip("/") + "/") or folder.path == d.path
+        ]
+        if matches:
+            spaces.append(max(matches, key=lambda d: len(d.path)).free_space)
+    return min(spaces) if spaces else None
 
 
 @dataclass(frozen=True)
@@ -75,9 +110,7 @@ class Connector:
             latency_ms = max(0, round((self.monotonic() - started) * 1000))
             free = None
             if disk and isinstance(client, MediaClient):
-                folders = await client.root_folders()
-                spaces = [f.free_space for f in folders if f.free_space is not None]
-                free = min(spaces) if spaces else None
+                free = await root_folder_free_space(client)
         return Probe(server=server, latency_ms=latency_ms, free_space_bytes=free)
 
     async def test(self, target: ConnectionTarget) -> ConnectionTestResult:
