@@ -1,8 +1,7 @@
 """Fixtures for client tests against the simulator (a real HTTP server on loopback).
 
-`sim_factory` starts simulated apps through `vibe_quality_searcharr.simulator.testing` and stops
-them after the test. If tests/conftest.py gains the simulator's own `simulator_factory`, this
-fixture can become a thin alias of it.
+`sim_factory` starts simulated apps by our app type (`ArrApp`), through the simulator's
+`simulator_factory` fixture when tests/conftest.py has it, and stops them after the test.
 """
 
 from __future__ import annotations
@@ -49,10 +48,18 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-def sim_factory() -> Iterator[Callable[..., Any]]:
+def sim_factory(request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
+    """`sim_factory(ArrApp.X, **options)`: the simulator's own `simulator_factory` (from
+    tests/conftest.py) when present, else the same thing built on `start_simulator`."""
+    try:
+        shared: Callable[..., Any] | None = request.getfixturevalue("simulator_factory")
+    except pytest.FixtureLookupError:
+        shared = None
     started: list[Any] = []
 
     def start(app: ArrApp, **options: Any) -> Any:
+        if shared is not None:
+            return shared(SIM_KEYS[app], **options)
         sim = testing.start_simulator(SIM_KEYS[app], **options)
         started.append(sim)
         return sim
