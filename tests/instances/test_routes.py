@@ -272,3 +272,27 @@ def test_no_instance_endpoint_ever_returns_the_key(
         respx.get(url__regex=r".*/system/status$").respond(401)
         bodies.append(admin_client.post("/api/v1/instances/test", json=NEW).text)
     assert all(API_KEY not in body for body in bodies)
+
+
+def test_health_state_and_history_are_shown_with_the_instance(
+    admin_client: TestClient, viewer_client: TestClient, context: AppContext
+) -> None:
+    from vibe_quality_searcharr.instances.health import CheckResult, HealthMonitor, HealthPolicy
+
+    created = create(admin_client)
+    monitor = HealthMonitor(
+        database=context.database,
+        events=context.events,
+        box=api_key_box(context.secrets.master_secret),
+        checker=None,  # type: ignore[arg-type]  # record() is fed results directly
+        policy=HealthPolicy(failures_to_down=1),
+    )
+    monitor.record(created["id"], CheckResult(ok=False, error="Cannot reach Sonarr"))
+    body = viewer_client.get(f"/api/v1/instances/{created['id']}").json()
+    assert body["health"]["status"] == "unhealthy"
+    assert body["health"]["paused_by_health"] is True
+    assert body["health"]["last_error"] == "Cannot reach Sonarr"
+    events = viewer_client.get(f"/api/v1/instances/{created['id']}/health/events").json()
+    assert events["total"] == 1
+    assert events["items"][0]["kind"] == "down"
+    assert events["items"][0]["paused_by_health"] is True

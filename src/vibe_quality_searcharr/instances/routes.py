@@ -62,7 +62,7 @@ Service = Annotated[InstanceService, Depends(_service)]
 def list_instances(
     _user: CurrentUser, service: Service, page: PageNumber = 1, page_size: PageSize = 50
 ) -> InstancePage:
-    return service.list(page, page_size)
+    return service.list_page(page, page_size)
 
 
 @router.post("", response_model=InstanceRead, status_code=201)

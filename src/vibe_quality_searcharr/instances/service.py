@@ -53,7 +53,7 @@ class InstanceService:
         self.repo = InstanceRepository(session)
         self.box = box
 
-    def list(self, page: int, page_size: int) -> InstancePage:
+    def list_page(self, page: int, page_size: int) -> InstancePage:
         rows, total = self.repo.page((page - 1) * page_size, page_size)
         return InstancePage(
             items=[to_read(row) for row in rows], total=total, page=page, page_size=page_size

@@ -122,8 +122,6 @@ class ArrClient:
 class MediaClient(ArrClient, Generic[ItemT]):
     """A Sonarr-, Radarr-, Lidarr- or Readarr-like app: it has wanted lists and a library."""
 
-    wanted_include: ClassVar[str]
-
     def _page_adapter(self) -> TypeAdapter[Page[ItemT]]:
         raise NotImplementedError
 

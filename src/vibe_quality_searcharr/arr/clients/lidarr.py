@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from pydantic import TypeAdapter
 
 from vibe_quality_searcharr.arr.clients.base import MediaClient
@@ -20,7 +18,6 @@ _ARTISTS = TypeAdapter(list[Artist])
 
 class LidarrClient(MediaClient[Album]):
     app = ArrApp.LIDARR
-    wanted_include: ClassVar[str] = "includeArtist"
 
     def _page_adapter(self) -> TypeAdapter[Page[Album]]:
         return _ALBUM_PAGE

@@ -7,7 +7,6 @@ what the wanted lists would hold, so callers never need to know the version.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import ClassVar
 
 from pydantic import TypeAdapter
 
@@ -25,7 +24,6 @@ _MOVIES = TypeAdapter(list[Movie])
 
 class RadarrClient(MediaClient[Movie]):
     app = ArrApp.RADARR
-    wanted_include: ClassVar[str] = "includeMovie"
 
     def _page_adapter(self) -> TypeAdapter[Page[Movie]]:
         return _MOVIE_PAGE

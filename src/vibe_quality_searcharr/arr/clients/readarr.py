@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from pydantic import TypeAdapter
 
 from vibe_quality_searcharr.arr.clients.base import MediaClient
@@ -20,7 +18,6 @@ _AUTHORS = TypeAdapter(list[Author])
 
 class ReadarrClient(MediaClient[Book]):
     app = ArrApp.READARR
-    wanted_include: ClassVar[str] = "includeAuthor"
 
     def _page_adapter(self) -> TypeAdapter[Page[Book]]:
         return _BOOK_PAGE

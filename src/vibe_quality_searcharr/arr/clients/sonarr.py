@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from pydantic import TypeAdapter
 
@@ -24,7 +24,6 @@ class SonarrClient(MediaClient[Episode]):
     """Wanted lists hold episodes. Searches: episodes, one season, one series."""
 
     app = ArrApp.SONARR
-    wanted_include: ClassVar[str] = "includeSeries"
 
     def _page_adapter(self) -> TypeAdapter[Page[Episode]]:
         return _EPISODE_PAGE
