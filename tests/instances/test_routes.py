@@ -296,3 +296,23 @@ def test_health_state_and_history_are_shown_with_the_instance(
     assert events["total"] == 1
     assert events["items"][0]["kind"] == "down"
     assert events["items"][0]["paused_by_health"] is True
+
+
+def test_deleting_an_instance_removes_its_health_and_history(
+    admin_client: TestClient, context: AppContext
+) -> None:
+    from vibe_quality_searcharr.instances.health import CheckResult, HealthMonitor, HealthPolicy
+
+    created = create(admin_client)
+    monitor = HealthMonitor(
+        database=context.database,
+        events=context.events,
+        box=api_key_box(context.secrets.master_secret),
+        checker=None,  # type: ignore[arg-type]
+        policy=HealthPolicy(failures_to_down=1),
+    )
+    monitor.record(created["id"], CheckResult(ok=False, error="down"))
+    assert admin_client.delete(f"/api/v1/instances/{created['id']}").status_code == 204
+    with context.database.session_scope() as session:
+        for table in ("instance_health", "instance_health_event"):
+            assert session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 0

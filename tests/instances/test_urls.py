@@ -16,6 +16,8 @@ from vibe_quality_searcharr.instances.urls import BlockedAddress, check_resolved
         ("  http://127.0.0.1:7878  ", "http://127.0.0.1:7878"),
         ("http://[fd12:3456::10]:8989", "http://[fd12:3456::10]:8989"),
         ("http://172.16.0.2:8686/music/lidarr", "http://172.16.0.2:8686/music/lidarr"),
+        ("http://10.0.0.5:8989/sonarr/api/v3/", "http://10.0.0.5:8989/sonarr"),
+        ("http://10.0.0.5:9696/api/v1", "http://10.0.0.5:9696"),
     ],
 )
 def test_lan_addresses_are_allowed_and_the_url_base_is_kept(raw: str, expected: str) -> None:

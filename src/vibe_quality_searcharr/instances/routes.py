@@ -13,6 +13,8 @@ import anyio.from_thread
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import BaseModel
 
+from vibe_quality_searcharr.arr.retry import RetryPolicy
+from vibe_quality_searcharr.arr.transport import ClientOptions
 from vibe_quality_searcharr.deps import Context, DbSession
 from vibe_quality_searcharr.instances.connection import ConnectionTarget, Connector
 from vibe_quality_searcharr.instances.schemas import (
@@ -28,15 +30,19 @@ from vibe_quality_searcharr.instances.schemas import (
 from vibe_quality_searcharr.instances.service import InstanceService, api_key_box, to_read
 from vibe_quality_searcharr.security.principal import CurrentUser, WriteUser
 
-__all__ = ["get_connector", "router"]
+__all__ = ["INTERACTIVE", "get_connector", "router"]
 
 router = APIRouter(prefix="/api/v1/instances", tags=["instances"])
 
 
+# Someone is waiting on a connection test: one retry at most and a shorter read timeout.
+INTERACTIVE = ClientOptions(read_timeout=10.0, retry=RetryPolicy(retries=1))
+
+
 def get_connector(request: Request) -> Connector:
-    """The connector used for connection tests (replaceable in tests via dependency_overrides)."""
+    """The connector for connection tests; `app.state.arr_connector` replaces it (tests)."""
     connector: Connector | None = getattr(request.app.state, "arr_connector", None)
-    return connector or Connector()
+    return connector or Connector(options=INTERACTIVE)
 
 
 Connect = Annotated[Connector, Depends(get_connector)]

@@ -10,6 +10,7 @@ resolved, right before a connection test or a health check, because DNS can poin
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
@@ -29,6 +30,7 @@ _BLOCKED_NETWORKS = (
 )
 _BLOCKED_NAMES = frozenset({"metadata", "metadata.google.internal", "metadata.goog"})
 _MAX_URL_LENGTH = 2048
+_API_SUFFIX = re.compile(r"/api(/v\d+)?$", re.IGNORECASE)
 
 
 class BlockedAddress(ValueError):
@@ -87,7 +89,8 @@ def normalize_url(raw: str) -> str:
     netloc = f"[{host}]" if ":" in host else host
     if port is not None:
         netloc = f"{netloc}:{port}"
-    path = parts.path.rstrip("/")
+    # A pasted API address ("/sonarr/api/v3") is cut back to the app's own URL base.
+    path = _API_SUFFIX.sub("", parts.path.rstrip("/"))
     return urlunsplit((scheme, netloc, path, "", ""))
 
 

@@ -338,3 +338,15 @@ async def test_prowlarr_indexers_limits_stats_status_applications(
     assert "startDate" in stats.calls.last.request.url.params
     assert statuses[0].is_backing_off(datetime(2026, 1, 1, tzinfo=UTC))
     assert apps[0].base_url == "http://sonarr:8989"
+
+
+async def test_wanted_can_embed_the_parent(
+    router: respx.MockRouter, options: ClientOptions
+) -> None:
+    album = {"id": 8, "artistId": 2, "artist": {"id": 2, "artistName": "Artist"}}
+    route = router.get(f"{HOST}/api/v1/wanted/missing").respond(json=page([album], page=1, total=1))
+    async with LidarrClient(HOST, API_KEY, options=options) as client:
+        albums = await client.wanted("missing", include_parent=True)
+    assert route.calls.last.request.url.params["includeArtist"] == "true"
+    assert albums[0].artist is not None
+    assert albums[0].artist.artist_name == "Artist"

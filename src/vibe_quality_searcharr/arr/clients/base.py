@@ -122,6 +122,9 @@ class ArrClient:
 class MediaClient(ArrClient, Generic[ItemT]):
     """A Sonarr-, Radarr-, Lidarr- or Readarr-like app: it has wanted lists and a library."""
 
+    # The wanted-list flag that embeds each item's parent (None: items have no parent).
+    parent_include: ClassVar[str | None] = None
+
     def _page_adapter(self) -> TypeAdapter[Page[ItemT]]:
         raise NotImplementedError
 
@@ -136,32 +139,52 @@ class MediaClient(ArrClient, Generic[ItemT]):
         page_size: int = DEFAULT_PAGE_SIZE,
         *,
         monitored: bool = True,
+        include_parent: bool = False,
     ) -> Page[ItemT]:
-        """One page of wanted/missing or wanted/cutoff."""
+        """One page of wanted/missing or wanted/cutoff. `include_parent` embeds each item's
+        series/artist/author (one call instead of a lookup per item; bigger pages)."""
         params: dict[str, Any] = {
             "page": page,
             "pageSize": page_size,
             "monitored": monitored,
             **(await self._wanted_sort()),
         }
+        if include_parent and self.parent_include:
+            params[self.parent_include] = True
         return await self.http.get(f"wanted/{kind}", self._page_adapter(), params)
 
     async def iter_wanted(
-        self, kind: WantedKind, *, page_size: int = DEFAULT_PAGE_SIZE, monitored: bool = True
+        self,
+        kind: WantedKind,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        monitored: bool = True,
+        include_parent: bool = False,
     ) -> AsyncIterator[Page[ItemT]]:
         """The wanted list page by page, for incremental sync with progress."""
 
         async def fetch(page: int, size: int) -> Page[ItemT]:
-            return await self.wanted_page(kind, page, size, monitored=monitored)
+            return await self.wanted_page(
+                kind, page, size, monitored=monitored, include_parent=include_parent
+            )
 
         async for page in iter_pages(fetch, page_size=page_size, app=self.label, url=self.http.url):
             yield page
 
     async def wanted(
-        self, kind: WantedKind, *, page_size: int = DEFAULT_PAGE_SIZE, monitored: bool = True
+        self,
+        kind: WantedKind,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        monitored: bool = True,
+        include_parent: bool = False,
     ) -> list[ItemT]:
+        """The whole wanted list (every page), or an exception."""
+
         async def fetch(page: int, size: int) -> Page[ItemT]:
-            return await self.wanted_page(kind, page, size, monitored=monitored)
+            return await self.wanted_page(
+                kind, page, size, monitored=monitored, include_parent=include_parent
+            )
 
         return await collect_pages(fetch, page_size=page_size, app=self.label, url=self.http.url)
 

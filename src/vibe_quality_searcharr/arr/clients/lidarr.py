@@ -18,6 +18,7 @@ _ARTISTS = TypeAdapter(list[Artist])
 
 class LidarrClient(MediaClient[Album]):
     app = ArrApp.LIDARR
+    parent_include = "includeArtist"
 
     def _page_adapter(self) -> TypeAdapter[Page[Album]]:
         return _ALBUM_PAGE

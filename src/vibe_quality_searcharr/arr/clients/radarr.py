@@ -32,14 +32,24 @@ class RadarrClient(MediaClient[Movie]):
         return await self.http.get("movie", _MOVIES)
 
     async def wanted(
-        self, kind: WantedKind, *, page_size: int = DEFAULT_PAGE_SIZE, monitored: bool = True
+        self,
+        kind: WantedKind,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        monitored: bool = True,
+        include_parent: bool = False,
     ) -> list[Movie]:
         if await self._has_wanted_endpoints():
             return await super().wanted(kind, page_size=page_size, monitored=monitored)
         return _filter_wanted(await self.movies(), kind)
 
     async def iter_wanted(
-        self, kind: WantedKind, *, page_size: int = DEFAULT_PAGE_SIZE, monitored: bool = True
+        self,
+        kind: WantedKind,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        monitored: bool = True,
+        include_parent: bool = False,
     ) -> AsyncIterator[Page[Movie]]:
         if await self._has_wanted_endpoints():
             async for page in super().iter_wanted(kind, page_size=page_size, monitored=monitored):

@@ -18,6 +18,7 @@ _AUTHORS = TypeAdapter(list[Author])
 
 class ReadarrClient(MediaClient[Book]):
     app = ArrApp.READARR
+    parent_include = "includeAuthor"
 
     def _page_adapter(self) -> TypeAdapter[Page[Book]]:
         return _BOOK_PAGE

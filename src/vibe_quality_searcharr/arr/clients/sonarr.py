@@ -24,6 +24,7 @@ class SonarrClient(MediaClient[Episode]):
     """Wanted lists hold episodes. Searches: episodes, one season, one series."""
 
     app = ArrApp.SONARR
+    parent_include = "includeSeries"
 
     def _page_adapter(self) -> TypeAdapter[Page[Episode]]:
         return _EPISODE_PAGE
