@@ -166,7 +166,6 @@ class Book(ArrModel):
     series_title: str | None = None
     monitored: bool = False
     release_date: datetime | None = None
-    last_search_time: datetime | None = None
     grabbed: bool | None = None
     statistics: dict[str, Any] | None = None
     author: Author | None = None
