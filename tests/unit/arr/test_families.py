@@ -13,6 +13,7 @@ from vibe_quality_searcharr.arr import (
     ArrApp,
     ClientOptions,
     LidarrClient,
+    MediaClient,
     ProwlarrClient,
     RadarrClient,
     ReadarrClient,
@@ -350,3 +351,29 @@ async def test_wanted_can_embed_the_parent(
     assert route.calls.last.request.url.params["includeArtist"] == "true"
     assert albums[0].artist is not None
     assert albums[0].artist.artist_name == "Artist"
+
+
+@pytest.mark.parametrize(
+    ("app", "root", "body"),
+    [
+        (ArrApp.SONARR, "/api/v3", {"name": "EpisodeSearch", "episodeIds": [1, 2]}),
+        (ArrApp.WHISPARR, "/api/v3", {"name": "EpisodeSearch", "episodeIds": [1, 2]}),
+        (ArrApp.RADARR, "/api/v3", {"name": "MoviesSearch", "movieIds": [1, 2]}),
+        (ArrApp.WHISPARR_V3, "/api/v3", {"name": "MoviesSearch", "movieIds": [1, 2]}),
+        (ArrApp.LIDARR, "/api/v1", {"name": "AlbumSearch", "albumIds": [1, 2]}),
+        (ArrApp.READARR, "/api/v1", {"name": "BookSearch", "bookIds": [1, 2]}),
+    ],
+)
+async def test_search_items_sends_each_familys_command(
+    router: respx.MockRouter,
+    options: ClientOptions,
+    app: ArrApp,
+    root: str,
+    body: dict[str, object],
+) -> None:
+    route = router.post(f"{HOST}{root}/command").respond(201, json=command(1, str(body["name"])))
+    client = make_client(app, HOST, API_KEY, options=options)
+    assert isinstance(client, MediaClient)
+    async with client:
+        await client.search_items([1, 2])
+    assert sent(route) == body

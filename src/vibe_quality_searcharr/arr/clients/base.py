@@ -128,6 +128,11 @@ class MediaClient(ArrClient, Generic[ItemT]):
     def _page_adapter(self) -> TypeAdapter[Page[ItemT]]:
         raise NotImplementedError
 
+    async def search_items(self, item_ids: list[int]) -> Command:
+        """Search the given wanted items (episodes, movies, albums or books) in one command, so
+        an executor can drive any family without knowing its command names."""
+        raise NotImplementedError
+
     async def _wanted_sort(self) -> dict[str, str]:
         """Sort parameters for walking the wanted lists (an explicit, stable order)."""
         return {}

@@ -29,6 +29,9 @@ class LidarrClient(MediaClient[Album]):
     async def albums(self, *, artist_id: int | None = None) -> list[Album]:
         return await self.http.get("album", _ALBUMS, {"artistId": artist_id})
 
+    async def search_items(self, item_ids: list[int]) -> Command:
+        return await self.search_albums(item_ids)
+
     async def search_albums(self, album_ids: list[int]) -> Command:
         return await self.send_command("AlbumSearch", albumIds=list(album_ids))
 

@@ -63,6 +63,9 @@ class RadarrClient(MediaClient[Movie]):
     async def _has_wanted_endpoints(self) -> bool:
         return (await self.server_info()).has_wanted_endpoints
 
+    async def search_items(self, item_ids: list[int]) -> Command:
+        return await self.search_movies(item_ids)
+
     async def search_movies(self, movie_ids: list[int]) -> Command:
         return await self.send_command("MoviesSearch", movieIds=list(movie_ids))
 

@@ -29,6 +29,9 @@ class ReadarrClient(MediaClient[Book]):
     async def books(self, *, author_id: int | None = None) -> list[Book]:
         return await self.http.get("book", _BOOKS, {"authorId": author_id})
 
+    async def search_items(self, item_ids: list[int]) -> Command:
+        return await self.search_books(item_ids)
+
     async def search_books(self, book_ids: list[int]) -> Command:
         return await self.send_command("BookSearch", bookIds=list(book_ids))
 

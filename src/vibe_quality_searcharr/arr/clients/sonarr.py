@@ -51,6 +51,9 @@ class SonarrClient(MediaClient[Episode]):
         """Files of one series, with `customFormatScore` (what cutoff lists ignore)."""
         return await self.http.get("episodefile", _EPISODE_FILES, {"seriesId": series_id})
 
+    async def search_items(self, item_ids: list[int]) -> Command:
+        return await self.search_episodes(item_ids)
+
     async def search_episodes(self, episode_ids: list[int]) -> Command:
         return await self._search("EpisodeSearch", episodeIds=list(episode_ids))
 
