@@ -198,6 +198,30 @@ async def test_recovery_keeps_the_pause_while_the_disk_is_still_low(
 
 
 @pytest.mark.anyio
+async def test_a_crashing_check_counts_as_a_failure_and_spares_the_others(
+    context: AppContext, monitor: HealthMonitor, script: Script, instance_id: int
+) -> None:
+    with context.database.session_scope() as session:
+        other = make_instance(session, context, name="Radarr", app="radarr").id
+
+    async def flaky(target: ConnectionTarget) -> CheckResult:
+        if target.name == "Sonarr":
+            raise RuntimeError("bug")
+        return OK
+
+    monitor.checker = flaky
+    await monitor.run_once()
+    with context.database.session_scope() as session:
+        repo = InstanceRepository(session)
+        broken, fine = repo.health(instance_id), repo.health(other)
+        assert broken is not None
+        assert fine is not None
+        assert broken.consecutive_failures == 1
+        assert broken.last_error == "the check failed: RuntimeError"
+        assert fine.status == HealthStatus.HEALTHY
+
+
+@pytest.mark.anyio
 async def test_disabled_instances_are_not_checked(
     context: AppContext, monitor: HealthMonitor, script: Script
 ) -> None:

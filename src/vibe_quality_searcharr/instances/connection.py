@@ -124,6 +124,14 @@ class Connector:
             return ConnectionTestResult(
                 ok=False, app=target.app, name=target.name, error=exc.kind, detail=exc.detail
             )
+        except httpx.InvalidURL:
+            return ConnectionTestResult(
+                ok=False,
+                app=target.app,
+                name=target.name,
+                error="invalid_url",
+                detail="The URL cannot be used; enter it as http://host:port/urlbase.",
+            )
         return ConnectionTestResult(
             ok=True,
             app=target.app,

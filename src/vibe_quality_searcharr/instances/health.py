@@ -189,7 +189,11 @@ class HealthMonitor:
 
         async def one(target: ConnectionTarget) -> CheckResult:
             async with gate:
-                return await self.checker(target)
+                try:
+                    return await self.checker(target)
+                except Exception as exc:  # one broken check must not stop the others
+                    log.exception("instance_health_check_crashed", instance=target.name)
+                    return CheckResult(ok=False, error=f"the check failed: {type(exc).__name__}")
 
         results = await asyncio.gather(*(one(target) for _, target in targets))
         changes: dict[int, list[Transition]] = {}

@@ -7,6 +7,7 @@ keeps the stored one, so editing a name never requires pasting the key again.
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from vibe_quality_searcharr.arr.versions import ArrApp
@@ -67,15 +68,17 @@ class InstanceService:
 
     def create(self, data: InstanceCreate) -> Instance:
         self._name_is_free(data.name)
-        return self.repo.add(
-            Instance(
-                name=data.name,
-                app=data.app.value,
-                url=data.url,
-                api_key_encrypted=self.box.encrypt(data.api_key.get_secret_value()),
-                enabled=data.enabled,
-            )
+        instance = Instance(
+            name=data.name,
+            app=data.app.value,
+            url=data.url,
+            api_key_encrypted=self.box.encrypt(data.api_key.get_secret_value()),
+            enabled=data.enabled,
         )
+        try:
+            return self.repo.add(instance)
+        except IntegrityError:  # a concurrent create took the name first
+            raise self._taken(data.name) from None
 
     def update(self, instance_id: int, data: InstanceUpdate) -> Instance:
         instance = self.get(instance_id)
@@ -90,7 +93,10 @@ class InstanceService:
             instance.api_key_encrypted = self.box.encrypt(data.api_key.get_secret_value())
         if data.enabled is not None:
             instance.enabled = data.enabled
-        self.repo.session.flush()
+        try:
+            self.repo.session.flush()
+        except IntegrityError:
+            raise self._taken(instance.name) from None
         return instance
 
     def delete(self, instance_id: int) -> None:
@@ -117,7 +123,11 @@ class InstanceService:
 
     def _name_is_free(self, name: str) -> None:
         if self.repo.get_by_name(name) is not None:
-            raise Conflict(
-                f"An instance named {name!r} already exists; choose another name.",
-                fields={"name": "already in use"},
-            )
+            raise self._taken(name)
+
+    @staticmethod
+    def _taken(name: str) -> Conflict:
+        return Conflict(
+            f"An instance named {name!r} already exists; choose another name.",
+            fields={"name": "already in use"},
+        )
