@@ -48,3 +48,18 @@ async def test_free_space_of_root_folders(
         options = ClientOptions(retry=RetryPolicy(retries=0))
         async with SonarrClient("http://192.168.1.50:8989", API_KEY, options=options) as client:
             assert await root_folder_free_space(client) == expected
+
+
+async def test_connect_refuses_a_name_that_resolves_to_metadata() -> None:
+    from tests.instances.conftest import offline_connector
+    from vibe_quality_searcharr.arr import ArrApp
+    from vibe_quality_searcharr.instances.connection import ConnectionTarget
+    from vibe_quality_searcharr.instances.urls import BlockedAddress
+
+    target = ConnectionTarget(app=ArrApp.SONARR, url="http://metadata-alias.lan", api_key=API_KEY)
+    with pytest.raises(BlockedAddress):
+        await offline_connector().connect(target)
+    fine = ConnectionTarget(app=ArrApp.RADARR, url="http://radarr.lan:7878", api_key=API_KEY)
+    client = await offline_connector().connect(fine)
+    assert client.app is ArrApp.RADARR
+    await client.aclose()

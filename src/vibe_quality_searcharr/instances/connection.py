@@ -101,10 +101,15 @@ class Connector:
         """Refuse a host that resolves to a link-local or metadata address (off the loop)."""
         await anyio.to_thread.run_sync(check_resolved, target.url, self.resolver)
 
+    async def connect(self, target: ConnectionTarget) -> ArrClient:
+        """A client for a saved instance, after the resolved-address check. Close it after use
+        (`async with await connector.connect(target) as client:`)."""
+        await self.check_address(target)
+        return self.client(target)
+
     async def probe(self, target: ConnectionTarget, *, disk: bool = False) -> Probe:
         """Status (and, for media apps, root-folder free space). Raises ArrError/BlockedAddress."""
-        await self.check_address(target)
-        async with self.client(target) as client:
+        async with await self.connect(target) as client:
             started = self.monotonic()
             server = await client.server_info()
             latency_ms = max(0, round((self.monotonic() - started) * 1000))
