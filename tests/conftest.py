@@ -136,7 +136,6 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 # --- Accounts and security (issue 3) ---------------------------------------------------------
 
 from datetime import datetime  # noqa: E402
-from typing import Any  # noqa: E402
 
 from vibe_quality_searcharr.db.base import utcnow  # noqa: E402
 from vibe_quality_searcharr.security import passwords as _passwords  # noqa: E402

@@ -21,6 +21,8 @@ from vibe_quality_searcharr.db import migrate
 from vibe_quality_searcharr.db.engine import open_configured
 from vibe_quality_searcharr.errors import install_error_handlers
 from vibe_quality_searcharr.events import EventBus
+from vibe_quality_searcharr.instances import routes as instance_routes
+from vibe_quality_searcharr.instances.health import install_health_monitor
 from vibe_quality_searcharr.observability import health
 from vibe_quality_searcharr.observability.logging import configure_logging
 from vibe_quality_searcharr.observability.request_id import RequestIdMiddleware
@@ -36,7 +38,6 @@ from vibe_quality_searcharr.web.templating import STATIC_DIR
 __all__ = ["build_context", "create_app"]
 
 log = structlog.get_logger(__name__)
-
 
 
 def build_context(settings: Settings, *, configure_logs: bool = True) -> AppContext:
@@ -100,4 +101,6 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_accounts(app)
     describe_problems(app)
+    app.include_router(instance_routes.router)
+    install_health_monitor(context)
     return app

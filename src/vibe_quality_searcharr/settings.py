@@ -132,6 +132,14 @@ class Settings(BaseSettings):
         description="Comma-separated CIDRs of reverse proxies whose X-Forwarded-* and auth headers are believed.",
     )
     scheduler_enabled: bool = Field(True, description="Run scheduled jobs in this process.")
+    health_check_minutes: int = Field(
+        5, ge=1, le=1440, description="Minutes between health checks of each *arr instance."
+    )
+    health_min_free_gib: float = Field(
+        10.0,
+        ge=0,
+        description="Pause searching an instance when its root folders have less free space (GiB).",
+    )
 
     session_idle_minutes: int = Field(
         720, ge=5, le=43_200, description="Sign a browser out after this long without a request."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from vibe_quality_searcharr.db.base import Base
 from vibe_quality_searcharr.db.settings_store import AppSetting
+from vibe_quality_searcharr.instances.models import Instance, InstanceHealth, InstanceHealthEvent
 from vibe_quality_searcharr.users.models import (
     ApiToken,
     AuditEvent,
@@ -20,6 +21,9 @@ __all__ = [
     "ApiToken",
     "AppSetting",
     "AuditEvent",
+    "Instance",
+    "InstanceHealth",
+    "InstanceHealthEvent",
     "LoginThrottle",
     "RecoveryCode",
     "SetupMarker",
