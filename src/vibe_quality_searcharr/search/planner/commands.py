@@ -112,7 +112,7 @@ def _pack_command(
     reason = (
         f"{prefix}{pack_reason(pack, items, context.traits, context.profiles, context.now)}{suffix}"
     )
-    covered = tuple(items[index].id for index in pack.indexes)
+    covered = tuple(sorted(items[index].id for index in pack.indexes))
     return Command(
         CommandKind.SEASON_SEARCH,
         covered,

@@ -11,7 +11,6 @@ applies. The *arr's own lastSearchTime counts as a search too.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import NamedTuple
 
 from vibe_quality_searcharr.search.planner.inputs import Item, SearchState
 from vibe_quality_searcharr.search.planner.settings import CooldownSettings
@@ -19,6 +18,7 @@ from vibe_quality_searcharr.search.planner.settings import CooldownSettings
 __all__ = [
     "ARR_ECHO",
     "NEVER",
+    "CooldownClock",
     "Searched",
     "cooldown_length",
     "effective_search",
@@ -33,15 +33,11 @@ search is that same search, not another one."""
 _MAX_DOUBLINGS = 20
 
 
-class Searched(NamedTuple):
-    """The search facts that count now: last search, attempts, consecutive fruitless searches."""
+Searched = SearchState | None
+"""The search facts that count now for an item (None: never searched). In the common case this
+is the stored `SearchState` itself, so no object is built per item."""
 
-    last: datetime | None
-    attempts: int
-    fruitless: int
-
-
-NEVER = Searched(None, 0, 0)
+NEVER: Searched = None
 
 
 def is_reset(state: SearchState, released_at: datetime | None, profile_id: int | None) -> bool:
@@ -54,21 +50,25 @@ def is_reset(state: SearchState, released_at: datetime | None, profile_id: int |
 
 
 def effective_search(item: Item, state: SearchState | None) -> Searched:
-    last: datetime | None = None
-    attempts = fruitless = 0
-    if state is not None and not is_reset(state, item.released_at, item.quality_profile_id):
-        last, attempts, fruitless = state.last_searched_at, state.attempts, state.fruitless
+    """Our record (void if the air date or profile changed since), merged with the *arr's own
+    lastSearchTime: a later *arr search is one more search that found nothing useful."""
+    if state is not None and is_reset(state, item.released_at, item.quality_profile_id):
+        state = None
     arr_last = item.arr_last_search
-    if arr_last is not None:
-        if last is None:
-            return Searched(arr_last, max(attempts, 1), max(fruitless, 1))
-        if arr_last > last + ARR_ECHO:
-            return Searched(arr_last, attempts + 1, max(fruitless, 1))
-        if arr_last > last:
-            last = arr_last
-    if last is None:
-        return NEVER
-    return Searched(last, attempts, fruitless)
+    if arr_last is None:
+        return state
+    if state is None:
+        return SearchState(arr_last, 1, 1)
+    last = state.last_searched_at
+    if arr_last <= last:
+        return state
+    if arr_last > last + ARR_ECHO:
+        return state._replace(
+            last_searched_at=arr_last,
+            attempts=state.attempts + 1,
+            fruitless=max(state.fruitless, 1),
+        )
+    return state._replace(last_searched_at=arr_last)
 
 
 def cooldown_length(age: timedelta, fruitless: int, settings: CooldownSettings) -> timedelta:
@@ -84,6 +84,41 @@ def cooldown_length(age: timedelta, fruitless: int, settings: CooldownSettings) 
         length = base * (1 << min(fruitless - 1, _MAX_DOUBLINGS))
         return min(length, max(settings.cap, base))
     return base
+
+
+class CooldownClock:
+    """`cooldown_length` for one planning instant, with the tier boundaries turned into release
+    dates once, so the per-item work is a few datetime comparisons."""
+
+    __slots__ = ("_cap", "_cutoffs", "_doubling", "_flat", "_oldest", "quiet_before")
+
+    def __init__(self, settings: CooldownSettings, now: datetime) -> None:
+        self._flat = settings.flat
+        self._oldest = settings.oldest
+        self._doubling = settings.doubling
+        self._cutoffs = tuple((now - age, length) for age, length in settings.tiers)
+        bases = [length for _, length in settings.tiers] + [settings.oldest]
+        if settings.flat is not None:
+            bases = [settings.flat]
+        self._cap = settings.cap
+        longest = max(bases)
+        if settings.doubling:
+            longest = max(longest, settings.cap)
+        self.quiet_before = now - longest
+        """A search before this moment cannot hold any cooldown now."""
+
+    def length(self, released: datetime, fruitless: int) -> timedelta:
+        base = self._flat
+        if base is None:
+            base = self._oldest
+            for cutoff, length in self._cutoffs:
+                if released > cutoff:
+                    base = length
+                    break
+        if self._doubling and fruitless > 1:
+            doubled = base * (1 << min(fruitless - 1, _MAX_DOUBLINGS))
+            return min(doubled, max(self._cap, base))
+        return base
 
 
 def season_cooldown_until(

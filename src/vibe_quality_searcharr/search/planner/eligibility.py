@@ -11,22 +11,22 @@ reported: unmonitored, excluded, not released, grace period, in the download que
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import cast
 
 from vibe_quality_searcharr.search.planner.apps import FamilyTraits
 from vibe_quality_searcharr.search.planner.cooldowns import (
-    NEVER,
+    CooldownClock,
     Searched,
-    cooldown_length,
     effective_search,
     season_cooldown_until,
 )
 from vibe_quality_searcharr.search.planner.enums import Family, SkipCode
 from vibe_quality_searcharr.search.planner.inputs import (
     ArrActivity,
+    Exclusion,
     Exclusions,
     History,
     Item,
@@ -35,11 +35,11 @@ from vibe_quality_searcharr.search.planner.inputs import (
     SeasonInfo,
 )
 from vibe_quality_searcharr.search.planner.results import Skip
-from vibe_quality_searcharr.search.planner.settings import QueueSettings
+from vibe_quality_searcharr.search.planner.settings import CooldownSettings, QueueSettings
 
 __all__ = ["Classified", "classify"]
 
-_SeasonTuple = tuple[int, int]
+_SeasonTuple = tuple[int | None, int | None]
 
 
 @dataclass(slots=True)
@@ -57,7 +57,7 @@ def classify(
     library: Library,
     traits: FamilyTraits,
     queue: QueueSettings,
-    in_scope: Callable[[Item], bool],
+    in_scope: list[Item],
     history: History,
     exclusions: Exclusions,
     activity: ArrActivity,
@@ -67,66 +67,50 @@ def classify(
     eligible_append = result.eligible.append
     searched_append = result.searched.append
     skip = result.skipped.append
-    unaired = result.unaired_seasons
 
     episodes = traits.family is Family.EPISODE
-    item_noun, parent_noun, verb = (
-        traits.item_noun,
-        traits.parent_noun or "parent",
-        traits.released_verb,
-    )
+    item_noun, parent_noun = traits.item_noun, traits.parent_noun or "parent"
+    verb = traits.released_verb
     # SeasonKey is a NamedTuple: plain (series, season) tuples find the same entries.
     seasons = cast(Mapping[_SeasonTuple, SeasonInfo], library.seasons if episodes else {})
     season_states = cast(
         Mapping[_SeasonTuple, SearchState], history.season_states if episodes else {}
     )
-    season_holds: dict[_SeasonTuple, tuple[datetime, datetime, int] | None] = {}
+    if episodes:
+        result.unaired_seasons = _unaired_seasons(library, now)
+    unmonitored_seasons = {key for key, info in seasons.items() if not info.monitored}
+    held_series = _season_holds(seasons, season_states, queue.cooldown, now)
     item_states = history.item_states
-    item_exclusions, parent_exclusions = exclusions.items, exclusions.parents
-    exclude_tags = queue.exclude_tags
-    tag_labels = library.tag_labels
+    excluded_items = _active(exclusions.items, now)
+    excluded_parents = _active(exclusions.parents, now)
+    exclude_tags, tag_labels = queue.exclude_tags, library.tag_labels
     queued = activity.queued_ids
-    grace_cutoff = now - queue.grace
     grace = queue.grace
+    grace_cutoff = now - grace
     cooldown = queue.cooldown
-    in_scope_count = 0
+    clock = CooldownClock(cooldown, now)
+    quiet_before = clock.quiet_before
 
-    for item in library.items:
-        released = item.released_at
-        season_number = item.season_number
-        parent_id = item.parent_id
-        key: _SeasonTuple | None = None
-        if episodes and season_number is not None and parent_id is not None:
-            key = (parent_id, season_number)
-            if item.monitored and (released is None or released > now):
-                unaired.add(key)
-        if not in_scope(item):
-            continue
-        in_scope_count += 1
+    for item in in_scope:
         item_id = item.id
+        parent_id = item.parent_id
 
-        if not item.monitored:
-            skip(Skip(item_id, SkipCode.UNMONITORED, detail=item_noun))
+        if not (item.monitored and item.parent_monitored):
+            noun = item_noun if not item.monitored else parent_noun
+            skip(Skip(item_id, SkipCode.UNMONITORED, detail=noun))
             continue
-        if not item.parent_monitored:
-            skip(Skip(item_id, SkipCode.UNMONITORED, detail=parent_noun))
+        if unmonitored_seasons and (parent_id, item.season_number) in unmonitored_seasons:
+            skip(Skip(item_id, SkipCode.UNMONITORED, detail=f"season {item.season_number}"))
             continue
-        if key is not None and seasons:
-            info = seasons.get(key)
-            if info is not None and not info.monitored:
-                skip(Skip(item_id, SkipCode.UNMONITORED, detail=f"season {season_number}"))
-                continue
 
-        if item_exclusions:
-            exclusion = item_exclusions.get(item_id)
-            if exclusion is not None and exclusion.active(now):
-                skip(Skip(item_id, SkipCode.EXCLUDED, exclusion.expires_at, detail=item_noun))
-                continue
-        if parent_exclusions and parent_id is not None:
-            exclusion = parent_exclusions.get(parent_id)
-            if exclusion is not None and exclusion.active(now):
-                skip(Skip(item_id, SkipCode.EXCLUDED, exclusion.expires_at, detail=parent_noun))
-                continue
+        if excluded_items and item_id in excluded_items:
+            expires = excluded_items[item_id].expires_at
+            skip(Skip(item_id, SkipCode.EXCLUDED, expires, detail=item_noun))
+            continue
+        if excluded_parents and parent_id in excluded_parents:
+            expires = excluded_parents[parent_id].expires_at
+            skip(Skip(item_id, SkipCode.EXCLUDED, expires, detail=parent_noun))
+            continue
         if exclude_tags and item.tags and not exclude_tags.isdisjoint(item.tags):
             tag = min(exclude_tags & item.tags)
             label = tag_labels.get(tag)
@@ -135,65 +119,91 @@ def classify(
             )
             continue
 
-        if released is None:
-            skip(Skip(item_id, SkipCode.NOT_RELEASED, detail=verb))
-            continue
-        if released > now:
-            skip(Skip(item_id, SkipCode.NOT_RELEASED, released, detail=verb))
-            continue
-        if released > grace_cutoff:
-            skip(Skip(item_id, SkipCode.GRACE_PERIOD, released + grace, released, detail=verb))
+        released = item.released_at
+        if released is None or released > grace_cutoff:
+            if released is None:
+                skip(Skip(item_id, SkipCode.NOT_RELEASED, detail=verb))
+            elif released > now:
+                skip(Skip(item_id, SkipCode.NOT_RELEASED, released, detail=verb))
+            else:
+                skip(Skip(item_id, SkipCode.GRACE_PERIOD, released + grace, released, verb))
             continue
 
-        if item_id in queued:
+        if queued and item_id in queued:
             skip(Skip(item_id, SkipCode.IN_DOWNLOAD_QUEUE))
             continue
 
-        if key is not None and season_states:
-            if key in season_holds:
-                hold = season_holds[key]
-            else:
-                hold = None
-                season_state = season_states.get(key)
-                if season_state is not None:
-                    info = seasons.get(key)
-                    until = season_cooldown_until(
-                        season_state,
-                        info.last_aired if info is not None else None,
-                        item.quality_profile_id,
-                        cooldown,
-                        now,
-                    )
-                    if until is not None:
-                        hold = (until, season_state.last_searched_at, season_state.fruitless)
-                season_holds[key] = hold
-            if hold is not None:
-                skip(
-                    Skip(
-                        item_id,
-                        SkipCode.COOLDOWN,
-                        hold[0],
-                        hold[1],
-                        f"season {season_number}",
-                        hold[2],
-                    )
-                )
+        if held_series and parent_id in held_series:
+            hold = held_series[parent_id].get(item.season_number)
+            if hold is not None and not _profile_changed(hold[3], item.quality_profile_id):
+                until, since, fruitless, _ = hold
+                detail = f"season {item.season_number}"
+                skip(Skip(item_id, SkipCode.COOLDOWN, until, since, detail, fruitless))
                 continue
 
         state = item_states.get(item_id) if item_states else None
         if state is None and item.arr_last_search is None:
             eligible_append(item)
-            searched_append(NEVER)
+            searched_append(None)
             continue
         searched = effective_search(item, state)
-        last = searched.last
-        if last is not None:
-            until = last + cooldown_length(now - released, searched.fruitless, cooldown)
-            if until > now:
-                skip(Skip(item_id, SkipCode.COOLDOWN, until, last, "", searched.fruitless))
-                continue
+        if searched is not None:
+            last = searched.last_searched_at
+            if last > quiet_before:
+                until = last + clock.length(released, searched.fruitless)
+                if until > now:
+                    skip(Skip(item_id, SkipCode.COOLDOWN, until, last, "", searched.fruitless))
+                    continue
         eligible_append(item)
         searched_append(searched)
 
-    result.in_scope = in_scope_count
+    result.in_scope = len(in_scope)
     return result
+
+
+def _active(exclusions: Mapping[int, Exclusion], now: datetime) -> dict[int | None, Exclusion]:
+    return {key: exclusion for key, exclusion in exclusions.items() if exclusion.active(now)}
+
+
+def _unaired_seasons(library: Library, now: datetime) -> set[_SeasonTuple]:
+    """Seasons with a monitored episode still to air (or undated): never a pack yet."""
+    return {
+        (item.parent_id, item.season_number)
+        for item in library.items
+        if item.monitored
+        and item.parent_id is not None
+        and item.season_number is not None
+        and (item.released_at is None or item.released_at > now)
+    }
+
+
+_Hold = tuple[datetime, datetime, int, int | None]
+
+
+def _season_holds(
+    seasons: Mapping[_SeasonTuple, SeasonInfo],
+    season_states: Mapping[_SeasonTuple, SearchState],
+    cooldown: CooldownSettings,
+    now: datetime,
+) -> dict[int | None, dict[int | None, _Hold]]:
+    """Seasons resting after a season search, by series then season number (so the per-episode
+    check is one int lookup). The profile reset is checked per episode, as only the episode
+    knows the series' current profile."""
+    holds: dict[int | None, dict[int | None, _Hold]] = {}
+    for key, state in season_states.items():
+        info = seasons.get(key)
+        newest = info.last_aired if info is not None else None
+        until = season_cooldown_until(state, newest, None, cooldown, now)
+        if until is not None:
+            series_id, season_number = key
+            holds.setdefault(series_id, {})[season_number] = (
+                until,
+                state.last_searched_at,
+                state.fruitless,
+                state.profile_id_seen,
+            )
+    return holds
+
+
+def _profile_changed(seen: int | None, current: int | None) -> bool:
+    return seen is not None and current is not None and seen != current

@@ -19,7 +19,12 @@ from typing import NamedTuple
 from vibe_quality_searcharr.search.planner.cooldowns import Searched
 from vibe_quality_searcharr.search.planner.enums import Order
 from vibe_quality_searcharr.search.planner.inputs import Item, QualityProfile
-from vibe_quality_searcharr.search.planner.scoring import gap_points, raw_score, score_items
+from vibe_quality_searcharr.search.planner.scoring import (
+    GAP_MISSING,
+    gap_points,
+    raw_score,
+    score_items,
+)
 from vibe_quality_searcharr.search.planner.seasons import Pack
 
 __all__ = ["Ranked", "pack_raw_score", "rank", "seeded_hash"]
@@ -49,23 +54,25 @@ def pack_raw_score(
     pack: Pack, items: Sequence[Item], profiles: Mapping[int, QualityProfile], now: datetime
 ) -> float:
     age_days = (now - pack.newest).total_seconds() / _DAY
-    last = pack.facts.last
-    since_days = None if last is None else (now - last).total_seconds() / _DAY
-    gap = max(gap_points(items[index], profiles) for index in pack.indexes)
-    return raw_score(age_days, pack.facts.attempts, since_days, gap)
+    facts = pack.facts
+    since_days = None if facts is None else (now - facts.last_searched_at).total_seconds() / _DAY
+    covered = [items[index] for index in pack.indexes]
+    if any(not item.has_file for item in covered):
+        gap = GAP_MISSING
+    else:
+        gap = max(gap_points(item, profiles) for item in covered)
+    return raw_score(age_days, facts.attempts if facts is not None else 0, since_days, gap)
 
 
 def _pack_search_ts(pack: Pack, searched: Sequence[Searched]) -> float:
     """A pack was last searched when the season or any of its episodes last was."""
-    moments = [searched[index].last for index in pack.indexes]
-    moments.append(pack.facts.last)
-    stamps = [moment.timestamp() for moment in moments if moment is not None]
-    return max(stamps) if stamps else float("-inf")
+    facts = [searched[index] for index in pack.indexes]
+    facts.append(pack.facts)
+    return max(_last_ts(entry) for entry in facts)
 
 
 def _last_ts(facts: Searched) -> float:
-    last = facts.last
-    return last.timestamp() if last is not None else float("-inf")
+    return facts.last_searched_at.timestamp() if facts is not None else float("-inf")
 
 
 def _released_ts(item: Item) -> float:

@@ -39,7 +39,7 @@ from vibe_quality_searcharr.search.planner.inputs import (
 )
 from vibe_quality_searcharr.search.planner.ordering import rank
 from vibe_quality_searcharr.search.planner.results import Hold, Plan, Summary
-from vibe_quality_searcharr.search.planner.scope import build_scope
+from vibe_quality_searcharr.search.planner.scope import select_in_scope
 from vibe_quality_searcharr.search.planner.seasons import Grouping, group_seasons
 from vibe_quality_searcharr.search.planner.settings import QueueSettings
 from vibe_quality_searcharr.search.planner.texts import plural
@@ -66,8 +66,10 @@ def plan(
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     family_traits = traits(family_of(library.app))
-    scope = build_scope(queue, library.profiles, now)
-    classified = classify(library, family_traits, queue, scope, history, exclusions, activity, now)
+    in_scope = select_in_scope(library.items, queue, library.profiles, now)
+    classified = classify(
+        library, family_traits, queue, in_scope, history, exclusions, activity, now
+    )
     skipped = classified.skipped
     eligible, searched = classified.eligible, classified.searched
 

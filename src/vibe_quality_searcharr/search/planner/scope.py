@@ -7,14 +7,14 @@ queue uses the `custom` strategy with both sources.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from vibe_quality_searcharr.search.planner.enums import Source, Strategy
 from vibe_quality_searcharr.search.planner.inputs import Item, QualityProfile
 from vibe_quality_searcharr.search.planner.settings import CustomFilter, QueueSettings
 
-__all__ = ["Want", "build_scope", "format_gap", "want_of"]
+__all__ = ["Want", "build_scope", "format_gap", "select_in_scope", "want_of"]
 
 Predicate = Callable[[Item], bool]
 
@@ -54,6 +54,22 @@ def _missing(item: Item) -> bool:
 
 def _cutoff_unmet(item: Item) -> bool:
     return item.has_file and item.cutoff_unmet
+
+
+def select_in_scope(
+    items: Sequence[Item],
+    queue: QueueSettings,
+    profiles: Mapping[int, QualityProfile],
+    now: datetime,
+) -> list[Item]:
+    """The items the queue is about, in library order. The common strategies are plain
+    comprehensions: no function call per item on a 50,000-item library."""
+    if queue.strategy is Strategy.MISSING:
+        return [item for item in items if not item.has_file]
+    if queue.strategy is Strategy.CUTOFF_UNMET:
+        return [item for item in items if item.has_file and item.cutoff_unmet]
+    predicate = build_scope(queue, profiles, now)
+    return [item for item in items if predicate(item)]
 
 
 def build_scope(

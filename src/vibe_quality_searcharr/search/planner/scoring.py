@@ -83,18 +83,20 @@ def score_items(
         facts = searched[index]
         released = item.released_at
         age_days = (now_ts - released.timestamp()) / _DAY if released is not None else 3650.0
-        last = facts.last
-        since_days = None if last is None else (now_ts - last.timestamp()) / _DAY
         gap = GAP_MISSING if not item.has_file else gap_points(item, profiles)
-        append(raw_score(age_days, facts.attempts, since_days, gap))
+        if facts is None:
+            append(raw_score(age_days, 0, None, gap))
+        else:
+            since_days = (now_ts - facts.last_searched_at.timestamp()) / _DAY
+            append(raw_score(age_days, facts.attempts, since_days, gap))
     return scores
 
 
 def search_phrase(facts: Searched, now: datetime) -> str:
-    if facts.last is None:
+    if facts is None:
         return "never searched"
     attempts = max(facts.attempts, 1)
-    return f"searched {plural(attempts, 'time')} (last {ago(facts.last, now)})"
+    return f"searched {plural(attempts, 'time')} (last {ago(facts.last_searched_at, now)})"
 
 
 def want_phrase(item: Item, profiles: Mapping[int, QualityProfile]) -> str:

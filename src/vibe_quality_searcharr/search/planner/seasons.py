@@ -13,11 +13,12 @@ season ends.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from vibe_quality_searcharr.search.planner.cooldowns import NEVER, Searched, is_reset
+from vibe_quality_searcharr.search.planner.cooldowns import Searched, is_reset
 from vibe_quality_searcharr.search.planner.inputs import (
     Item,
     SearchState,
@@ -31,7 +32,7 @@ __all__ = ["Grouping", "Pack", "group_seasons"]
 
 @dataclass(frozen=True, slots=True)
 class Pack:
-    """`indexes` point into the eligible list, ordered by episode id."""
+    """`indexes` point into the eligible list (in library order; commands sort the ids)."""
 
     key: SeasonKey
     indexes: tuple[int, ...]
@@ -50,51 +51,43 @@ def group_seasons(
     eligible: list[Item],
     seasons: Mapping[SeasonKey, SeasonInfo],
     season_states: Mapping[SeasonKey, SearchState],
-    unaired: set[tuple[int, int]],
+    unaired: set[tuple[int | None, int | None]],
     settings: SeasonPackSettings,
     now: datetime,
 ) -> Grouping:
     if not settings.enabled:
         return Grouping(list(range(len(eligible))))
-    by_season: dict[tuple[int, int], list[int]] = {}
+    by_season: defaultdict[tuple[int | None, int | None], list[int]] = defaultdict(list)
     for index, item in enumerate(eligible):
-        season_number = item.season_number
-        parent_id = item.parent_id
-        if season_number is None or parent_id is None or season_number == 0:
-            continue
-        key = (parent_id, season_number)
-        members = by_season.get(key)
-        if members is None:
-            by_season[key] = [index]
-        else:
-            members.append(index)
+        by_season[(item.parent_id, item.season_number)].append(index)
 
     grouping = Grouping([])
-    packed: set[int] = set()
+    singles = grouping.singles
     threshold = settings.min_episodes
     for key, members in by_season.items():
-        if len(members) < threshold or key in unaired:
+        series_id, season_number = key
+        if len(members) < threshold or series_id is None or not season_number or key in unaired:
+            singles.extend(members)
             continue
-        info = seasons.get(SeasonKey(*key))
-        if info is None or not info.monitored:
+        season_key = SeasonKey(series_id, season_number)
+        info = seasons.get(season_key)
+        if (
+            info is None
+            or not info.monitored
+            or (info.next_airing is not None and info.next_airing > now)
+        ):
+            singles.extend(members)
             continue
-        if info.next_airing is not None and info.next_airing > now:
-            continue
-        first = eligible[members[0]]
         newest = info.last_aired or max(eligible[index].released_at or now for index in members)
-        facts = NEVER
-        state = season_states.get(SeasonKey(*key))
-        if state is not None and not is_reset(state, newest, first.quality_profile_id):
+        facts: Searched = None
+        state = season_states.get(season_key)
+        if state is not None and not is_reset(
+            state, newest, eligible[members[0]].quality_profile_id
+        ):
             if state.fruitless >= 1 and state.last_searched_at + settings.retry_after > now:
-                grouping.fallback[key] = state
+                grouping.fallback[(series_id, season_number)] = state
+                singles.extend(members)
                 continue
-            facts = Searched(state.last_searched_at, state.attempts, state.fruitless)
-        ordered = tuple(sorted(members, key=lambda index: eligible[index].id))
-        grouping.packs.append(Pack(SeasonKey(*key), ordered, facts, newest))
-        packed.update(members)
-
-    if packed:
-        grouping.singles = [index for index in range(len(eligible)) if index not in packed]
-    else:
-        grouping.singles = list(range(len(eligible)))
+            facts = state
+        grouping.packs.append(Pack(season_key, tuple(members), facts, newest))
     return grouping
