@@ -116,7 +116,8 @@ def library_from_rows(rows: list[tuple[object, ...]]) -> Library:
     seasons: dict[SeasonKey, SeasonInfo] = {}
     newest: dict[SeasonKey, datetime] = {}
     for item in items:
-        assert item.parent_id is not None and item.season_number is not None
+        assert item.parent_id is not None
+        assert item.season_number is not None
         assert item.released_at is not None
         key = SeasonKey(item.parent_id, item.season_number)
         if key not in newest or item.released_at > newest[key]:
@@ -152,9 +153,7 @@ def build_history(library: Library, seed: int) -> tuple[History, Exclusions, Arr
     parents = sorted({item.parent_id for item in library.items if item.parent_id is not None})
     exclusions = Exclusions(
         items={item_id: Exclusion() for item_id in rng.sample(ids, 200)},
-        parents={
-            parent: Exclusion(NOW + timedelta(days=30)) for parent in rng.sample(parents, 20)
-        },
+        parents={parent: Exclusion(NOW + timedelta(days=30)) for parent in rng.sample(parents, 20)},
     )
     activity = ArrActivity(frozenset(rng.sample(ids, 50)), 5, 0)
     return History(states, season_states), exclusions, activity
@@ -201,8 +200,14 @@ def main() -> None:
         )
 
     sample = plan(
-        library, QueueSettings(), now=NOW, seed=7, history=history, exclusions=exclusions,
-        activity=activity, budget=budget,
+        library,
+        QueueSettings(),
+        now=NOW,
+        seed=7,
+        history=history,
+        exclusions=exclusions,
+        activity=activity,
+        budget=budget,
     )
     print(f"  sample plan: {sample.summary.text}")
     cases = {
@@ -229,7 +234,9 @@ def main() -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(f"  peak memory allocated while planning (tracemalloc): {peak / 2**20:.1f} MiB")
-    print(f"  process peak RSS so far: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    print(
+        f"  process peak RSS so far: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+    )
 
     print(f"case 2: {args.instances} instances x {WANTED:,} wanted episodes in memory")
     libraries = [library]
@@ -241,25 +248,43 @@ def main() -> None:
 
     def plan_all() -> None:
         for lib, (hist, excl, act) in zip(libraries, histories, strict=True):
-            plan(lib, QueueSettings(), now=NOW, seed=7, history=hist, exclusions=excl,
-                 activity=act, budget=budget)
+            plan(
+                lib,
+                QueueSettings(),
+                now=NOW,
+                seed=7,
+                history=hist,
+                exclusions=excl,
+                activity=act,
+                budget=budget,
+            )
 
     per_instance = []
     for lib, (hist, excl, act) in zip(libraries, histories, strict=True):
         per_instance.append(
             median_ms(
                 lambda lib=lib, hist=hist, excl=excl, act=act: plan(
-                    lib, QueueSettings(), now=NOW, seed=7, history=hist, exclusions=excl,
-                    activity=act, budget=budget,
+                    lib,
+                    QueueSettings(),
+                    now=NOW,
+                    seed=7,
+                    history=hist,
+                    exclusions=excl,
+                    activity=act,
+                    budget=budget,
                 ),
                 3,
             )
         )
     total = median_ms(plan_all, max(3, args.runs // 2))
-    print(f"  plan one instance: median {statistics.median(per_instance):.1f} ms "
-          f"(slowest {max(per_instance):.1f} ms)")
+    print(
+        f"  plan one instance: median {statistics.median(per_instance):.1f} ms "
+        f"(slowest {max(per_instance):.1f} ms)"
+    )
     print(f"  plan all {args.instances} instances in turn: median {total:.0f} ms")
-    print(f"  process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    print(
+        f"  process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

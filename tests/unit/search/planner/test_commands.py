@@ -47,4 +47,4 @@ def test_every_app_has_a_family() -> None:
 
 def test_now_must_be_timezone_aware() -> None:
     with pytest.raises(ValueError, match="timezone"):
-        plan(make_library([], App.RADARR), QueueSettings(), now=datetime(2026, 1, 1))  # noqa: DTZ001
+        plan(make_library([], App.RADARR), QueueSettings(), now=datetime(2026, 1, 1))

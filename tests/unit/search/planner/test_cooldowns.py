@@ -164,4 +164,6 @@ def test_season_cooldown_is_reset_by_a_new_air_date() -> None:
 
 def test_cooldown_settings_reject_unsorted_tiers() -> None:
     with pytest.raises(ValueError, match="sorted"):
-        CooldownSettings(tiers=((timedelta(days=7), timedelta(hours=1)), (timedelta(days=1), timedelta(hours=2))))
+        CooldownSettings(
+            tiers=((timedelta(days=7), timedelta(hours=1)), (timedelta(days=1), timedelta(hours=2)))
+        )

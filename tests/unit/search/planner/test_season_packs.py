@@ -65,9 +65,7 @@ def test_the_threshold_is_configurable() -> None:
 
 def test_a_season_still_airing_is_not_a_pack() -> None:
     episodes = season(7, 2, 4, first_id=10)
-    airing = make_library(
-        episodes, seasons={SeasonKey(7, 2): SeasonInfo(next_airing=ago(days=-3))}
-    )
+    airing = make_library(episodes, seasons={SeasonKey(7, 2): SeasonInfo(next_airing=ago(days=-3))})
     assert {kind for kind, _ in kinds(run(episodes, library=airing))} == {"EpisodeSearch"}
 
 

@@ -155,4 +155,4 @@ def test_empty_library_says_nothing_is_wanted() -> None:
     result = run([])
     assert result.summary.hold is not None
     assert result.summary.hold.text == "nothing wanted by this queue"
-    assert NOW == result.now
+    assert result.now == NOW
