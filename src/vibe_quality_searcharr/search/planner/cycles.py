@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import compress
 
 from vibe_quality_searcharr.search.planner.cooldowns import Searched
 from vibe_quality_searcharr.search.planner.enums import HoldCode, SkipCode
@@ -40,15 +41,12 @@ def split_by_cycle(
     if cycle is None:
         return CycleSplit(eligible, searched, CycleState(1, now))
     done = cycle.done
-    fresh: list[Item] = []
-    fresh_searched: list[Searched] = []
-    already: list[Item] = []
-    for item, facts in zip(eligible, searched, strict=True):
-        if item.id in done:
-            already.append(item)
-        else:
-            fresh.append(item)
-            fresh_searched.append(facts)
+    if not done:
+        return CycleSplit(eligible, searched, cycle)
+    keep = [item.id not in done for item in eligible]
+    fresh = list(compress(eligible, keep))
+    fresh_searched = list(compress(searched, keep))
+    already = [item for item, kept in zip(eligible, keep, strict=True) if not kept]
     if fresh or not already:
         return CycleSplit(fresh, fresh_searched, cycle, _skips(already, cycle))
     next_at = cycle.started_at + settings.min_duration

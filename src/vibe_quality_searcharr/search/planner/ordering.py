@@ -66,9 +66,12 @@ def pack_raw_score(
 
 def _pack_search_ts(pack: Pack, searched: Sequence[Searched]) -> float:
     """A pack was last searched when the season or any of its episodes last was."""
-    facts = [searched[index] for index in pack.indexes]
-    facts.append(pack.facts)
-    return max(_last_ts(entry) for entry in facts)
+    moments = [
+        facts.last_searched_at
+        for facts in (*(searched[index] for index in pack.indexes), pack.facts)
+        if facts is not None
+    ]
+    return max(moments).timestamp() if moments else float("-inf")
 
 
 def _last_ts(facts: Searched) -> float:
