@@ -142,11 +142,21 @@ def classify(
                 continue
 
         state = item_states.get(item_id) if item_states else None
-        if state is None and item.arr_last_search is None:
-            eligible_append(item)
-            searched_append(None)
-            continue
-        searched = effective_search(item, state)
+        arr_last = item.arr_last_search
+        if state is None:
+            if arr_last is None:
+                eligible_append(item)
+                searched_append(None)
+                continue
+            searched = effective_search(item, state)
+        elif (
+            (arr_last is None or arr_last <= state.last_searched_at)
+            and (state.released_at_seen is None or state.released_at_seen == released)
+            and (state.profile_id_seen is None or state.profile_id_seen == item.quality_profile_id)
+        ):
+            searched = state  # the common case: the stored record is the effective one
+        else:
+            searched = effective_search(item, state)
         if searched is not None:
             last = searched.last_searched_at
             if last > quiet_before:
