@@ -14,17 +14,9 @@ from vibe_quality_searcharr.search.planner.enums import Source, Strategy
 from vibe_quality_searcharr.search.planner.inputs import Item, QualityProfile
 from vibe_quality_searcharr.search.planner.settings import CustomFilter, QueueSettings
 
-__all__ = ["Want", "build_scope", "format_gap", "select_in_scope", "want_of"]
+__all__ = ["build_scope", "format_gap", "select_in_scope"]
 
 Predicate = Callable[[Item], bool]
-
-
-class Want:
-    """What kind of wanting an item is, for scoring and reasons (plain ints: compared often)."""
-
-    MISSING = 0
-    CUTOFF_UNMET = 1
-    FORMAT_UPGRADE = 2
 
 
 def format_gap(item: Item, profiles: Mapping[int, QualityProfile]) -> tuple[int, int] | None:
@@ -38,14 +30,6 @@ def format_gap(item: Item, profiles: Mapping[int, QualityProfile]) -> tuple[int,
     if item.format_score >= profile.cutoff_format_score:
         return None
     return item.format_score, profile.cutoff_format_score
-
-
-def want_of(item: Item) -> int:
-    if not item.has_file:
-        return Want.MISSING
-    if item.cutoff_unmet:
-        return Want.CUTOFF_UNMET
-    return Want.FORMAT_UPGRADE
 
 
 def _missing(item: Item) -> bool:
