@@ -7,7 +7,7 @@ rather than the planner's own helpers, so a bug in those helpers cannot hide its
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
@@ -28,11 +28,13 @@ from vibe_quality_searcharr.search.planner import (
     Library,
     Order,
     Plan,
+    QualityProfile,
     QueueSettings,
     SearchState,
     SeasonInfo,
     SeasonKey,
     SeasonPackSettings,
+    Strategy,
     apply_plan,
     plan,
 )
@@ -43,6 +45,11 @@ PROPERTY_SETTINGS = settings(
     max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 HOUR = timedelta(hours=1)
+PROFILES = {
+    1: QualityProfile(1, upgrade_allowed=True, cutoff_format_score=100),
+    2: QualityProfile(2, upgrade_allowed=False, cutoff_format_score=100),
+}
+STRATEGIES = [Strategy.MISSING, Strategy.CUTOFF_UNMET, Strategy.FORMAT_UPGRADE, Strategy.RECENT]
 
 
 def base_tier(age: timedelta) -> timedelta:
@@ -105,6 +112,7 @@ def items_strategy(draw: st.DrawFn, app: App, max_items: int = 30) -> list[Item]
                 parent_monitored=draw(st.integers(0, 5)) > 0,
                 has_file=draw(st.integers(0, 4)) == 0,
                 cutoff_unmet=draw(st.booleans()),
+                format_score=draw(st.sampled_from([None, 0, 50, 150])),
                 quality_profile_id=draw(st.sampled_from([1, 2])),
                 tags=frozenset(draw(st.sets(st.integers(1, 4), max_size=2))),
                 arr_last_search=draw(st.one_of(st.none(), st.none(), hours_ago)),
@@ -163,6 +171,7 @@ def scenarios(draw: st.DrawFn, apps: tuple[App, ...] = (App.SONARR, App.RADARR))
         },
     )
     queue = QueueSettings(
+        strategy=draw(st.sampled_from(STRATEGIES)),
         order=draw(st.sampled_from(list(Order))),
         batch_size=draw(st.integers(1, 15)),
         ids_per_command=draw(st.integers(1, 5)),
@@ -180,7 +189,7 @@ def scenarios(draw: st.DrawFn, apps: tuple[App, ...] = (App.SONARR, App.RADARR))
     )
     activity = ArrActivity(frozenset(draw(st.sets(st.sampled_from(ids)))) if ids else frozenset())
     return Scenario(
-        Library(app, items, seasons=seasons),
+        Library(app, items, seasons=seasons, profiles=PROFILES),
         queue,
         History(item_states, season_states),
         exclusions,
@@ -232,6 +241,31 @@ def in_scope_missing(item: Item) -> bool:
     return not item.has_file
 
 
+def in_scope(scenario: Scenario, item: Item) -> bool:
+    """The strategies' definitions, written out again."""
+    strategy = scenario.queue.strategy
+    if strategy is Strategy.MISSING:
+        return not item.has_file
+    if strategy is Strategy.CUTOFF_UNMET:
+        return item.has_file and item.cutoff_unmet
+    if strategy is Strategy.RECENT:
+        return (
+            not item.has_file
+            and item.released_at is not None
+            and item.released_at >= NOW - timedelta(days=scenario.queue.recent_days)
+        )
+    assert strategy is Strategy.FORMAT_UPGRADE
+    profile = PROFILES.get(item.quality_profile_id or 0)
+    return (
+        item.has_file
+        and item.format_score is not None
+        and profile is not None
+        and profile.upgrade_allowed
+        and profile.cutoff_format_score is not None
+        and item.format_score < profile.cutoff_format_score
+    )
+
+
 @PROPERTY_SETTINGS
 @given(scenarios())
 def test_never_plans_a_forbidden_item(scenario: Scenario) -> None:
@@ -240,7 +274,7 @@ def test_never_plans_a_forbidden_item(scenario: Scenario) -> None:
     for command in result.commands:
         for item_id in command.ids:
             item = by_id[item_id]
-            assert in_scope_missing(item)
+            assert in_scope(scenario, item)
             assert forbidden_reason(scenario, item, NOW) is None, (item, command)
 
 
@@ -268,11 +302,12 @@ def test_never_exceeds_the_batch_nor_the_budget(scenario: Scenario) -> None:
 @given(scenarios())
 def test_every_in_scope_item_is_planned_skipped_or_left_for_the_batch(scenario: Scenario) -> None:
     result = scenario.plan()
-    in_scope = {item.id for item in scenario.library.items if in_scope_missing(item)}
+    scoped = {item.id for item in scenario.library.items if in_scope(scenario, item)}
     planned = result.planned_item_ids
     skipped = {skip.item_id for skip in result.skipped}
-    assert planned | skipped <= in_scope
-    assert len(in_scope - skipped) == result.summary.eligible
+    assert planned | skipped <= scoped
+    assert len(scoped - skipped) == result.summary.eligible
+    assert result.summary.in_scope == len(scoped)
     for skip in result.skipped:
         assert skip.text
 
@@ -289,7 +324,7 @@ def test_plan_does_not_depend_on_row_order(scenario: Scenario, rng: random.Rando
     shuffled = list(scenario.library.items)
     rng.shuffle(shuffled)
     other = Scenario(
-        Library(scenario.library.app, shuffled, seasons=scenario.library.seasons),
+        replace(scenario.library, items=shuffled),
         scenario.queue,
         scenario.history,
         scenario.exclusions,
@@ -308,10 +343,9 @@ def renumber(scenario: Scenario, shift: int) -> Scenario:
 
     history = scenario.history
     return Scenario(
-        Library(
-            scenario.library.app,
-            [item._replace(id=new(item.id)) for item in scenario.library.items],
-            seasons=scenario.library.seasons,
+        replace(
+            scenario.library,
+            items=[item._replace(id=new(item.id)) for item in scenario.library.items],
         ),
         scenario.queue,
         History({new(i): state for i, state in history.item_states.items()}, history.season_states),
@@ -334,6 +368,7 @@ def test_season_keys_are_stable_when_episode_ids_change(scenario: Scenario, shif
         wide = Scenario(
             scenario.library,
             QueueSettings(
+                strategy=scenario.queue.strategy,
                 batch_size=1000,
                 max_download_queue=None,
                 max_unfinished_commands=None,
