@@ -51,16 +51,19 @@ def seeded_hash(seed: int, value: int) -> int:
 
 
 def pack_raw_score(
-    pack: Pack, items: Sequence[Item], profiles: Mapping[int, QualityProfile], now: datetime
+    pack: Pack,
+    items: Sequence[Item],
+    profiles: Mapping[int, QualityProfile],
+    now: datetime,
+    missing_only: bool = False,
 ) -> float:
     age_days = (now - pack.newest).total_seconds() / _DAY
     facts = pack.facts
     since_days = None if facts is None else (now - facts.last_searched_at).total_seconds() / _DAY
-    covered = [items[index] for index in pack.indexes]
-    if any(not item.has_file for item in covered):
+    if missing_only or any(not items[index].has_file for index in pack.indexes):
         gap = GAP_MISSING
     else:
-        gap = max(gap_points(item, profiles) for item in covered)
+        gap = max(gap_points(items[index], profiles) for index in pack.indexes)
     return raw_score(age_days, facts.attempts if facts is not None else 0, since_days, gap)
 
 
@@ -93,7 +96,10 @@ def rank(
     profiles: Mapping[int, QualityProfile],
     seed: int,
     now: datetime,
+    missing_only: bool = False,
 ) -> list[Ranked]:
+    """The best k units. `missing_only` says every item lacks a file (the missing and recent
+    strategies), which spares looking at each episode of every pack for its gap."""
     if k <= 0:
         return []
     keys: list[tuple[float, int, int, int, int]]
@@ -104,7 +110,7 @@ def rank(
             for score, index in zip(scores, singles, strict=True)
         ]
         keys += [
-            (-pack_raw_score(pack, items, profiles, now), PACK, *pack.key, position)
+            (-pack_raw_score(pack, items, profiles, now, missing_only), PACK, *pack.key, position)
             for position, pack in enumerate(packs)
         ]
     elif order is Order.RANDOM:

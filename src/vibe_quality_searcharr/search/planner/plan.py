@@ -29,7 +29,7 @@ from vibe_quality_searcharr.search.planner.budget import (
 from vibe_quality_searcharr.search.planner.commands import CommandContext, build_commands
 from vibe_quality_searcharr.search.planner.cycles import advance, split_by_cycle
 from vibe_quality_searcharr.search.planner.eligibility import classify
-from vibe_quality_searcharr.search.planner.enums import Family, HoldCode, SkipCode
+from vibe_quality_searcharr.search.planner.enums import Family, HoldCode, SkipCode, Strategy
 from vibe_quality_searcharr.search.planner.inputs import (
     ArrActivity,
     Budget,
@@ -110,6 +110,7 @@ def plan(
         library.profiles,
         seed,
         now,
+        missing_only=queue.strategy in (Strategy.MISSING, Strategy.RECENT),
     )
     context = CommandContext(
         family_traits,
