@@ -15,7 +15,7 @@ from itertools import compress
 from vibe_quality_searcharr.search.planner.cooldowns import Searched
 from vibe_quality_searcharr.search.planner.enums import HoldCode, SkipCode
 from vibe_quality_searcharr.search.planner.inputs import CycleState, Item
-from vibe_quality_searcharr.search.planner.results import Hold, Skip
+from vibe_quality_searcharr.search.planner.results import Hold, Skip, new_skip
 from vibe_quality_searcharr.search.planner.settings import CycleSettings
 from vibe_quality_searcharr.search.planner.texts import at, plural
 
@@ -63,7 +63,7 @@ def split_by_cycle(
 
 def _skips(items: list[Item], cycle: CycleState) -> list[Skip]:
     code, started = SkipCode.SEARCHED_THIS_CYCLE, cycle.started_at
-    return [Skip(item.id, code, None, started) for item in items]
+    return [new_skip((item.id, code, None, started, "", 0)) for item in items]
 
 
 def advance(

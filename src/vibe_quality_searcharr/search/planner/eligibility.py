@@ -34,12 +34,15 @@ from vibe_quality_searcharr.search.planner.inputs import (
     SearchState,
     SeasonInfo,
 )
-from vibe_quality_searcharr.search.planner.results import Skip
+from vibe_quality_searcharr.search.planner.results import Skip, new_skip
 from vibe_quality_searcharr.search.planner.settings import CooldownSettings, QueueSettings
 
 __all__ = ["Classified", "classify"]
 
 _SeasonTuple = tuple[int | None, int | None]
+UNMONITORED, EXCLUDED = SkipCode.UNMONITORED, SkipCode.EXCLUDED
+NOT_RELEASED, GRACE_PERIOD = SkipCode.NOT_RELEASED, SkipCode.GRACE_PERIOD
+IN_DOWNLOAD_QUEUE, COOLDOWN = SkipCode.IN_DOWNLOAD_QUEUE, SkipCode.COOLDOWN
 
 
 @dataclass(slots=True)
@@ -97,40 +100,39 @@ def classify(
 
         if not (item.monitored and item.parent_monitored):
             noun = item_noun if not item.monitored else parent_noun
-            skip(Skip(item_id, SkipCode.UNMONITORED, detail=noun))
+            skip(new_skip((item_id, UNMONITORED, None, None, noun, 0)))
             continue
         if unmonitored_seasons and (parent_id, item.season_number) in unmonitored_seasons:
-            skip(Skip(item_id, SkipCode.UNMONITORED, detail=f"season {item.season_number}"))
+            skip(new_skip((item_id, UNMONITORED, None, None, f"season {item.season_number}", 0)))
             continue
 
         if excluded_items and item_id in excluded_items:
             expires = excluded_items[item_id].expires_at
-            skip(Skip(item_id, SkipCode.EXCLUDED, expires, detail=item_noun))
+            skip(new_skip((item_id, EXCLUDED, expires, None, item_noun, 0)))
             continue
         if excluded_parents and parent_id in excluded_parents:
             expires = excluded_parents[parent_id].expires_at
-            skip(Skip(item_id, SkipCode.EXCLUDED, expires, detail=parent_noun))
+            skip(new_skip((item_id, EXCLUDED, expires, None, parent_noun, 0)))
             continue
         if exclude_tags and item.tags and not exclude_tags.isdisjoint(item.tags):
             tag = min(exclude_tags & item.tags)
             label = tag_labels.get(tag)
-            skip(
-                Skip(item_id, SkipCode.EXCLUDED, detail=f"tag '{label}'" if label else f"tag {tag}")
-            )
+            detail = f"tag '{label}'" if label else f"tag {tag}"
+            skip(new_skip((item_id, EXCLUDED, None, None, detail, 0)))
             continue
 
         released = item.released_at
         if released is None or released > grace_cutoff:
             if released is None:
-                skip(Skip(item_id, SkipCode.NOT_RELEASED, detail=verb))
+                skip(new_skip((item_id, NOT_RELEASED, None, None, verb, 0)))
             elif released > now:
-                skip(Skip(item_id, SkipCode.NOT_RELEASED, released, detail=verb))
+                skip(new_skip((item_id, NOT_RELEASED, released, None, verb, 0)))
             else:
-                skip(Skip(item_id, SkipCode.GRACE_PERIOD, released + grace, released, verb))
+                skip(new_skip((item_id, GRACE_PERIOD, released + grace, released, verb, 0)))
             continue
 
         if queued and item_id in queued:
-            skip(Skip(item_id, SkipCode.IN_DOWNLOAD_QUEUE))
+            skip(new_skip((item_id, IN_DOWNLOAD_QUEUE, None, None, "", 0)))
             continue
 
         if held_series and parent_id in held_series:
@@ -138,7 +140,7 @@ def classify(
             if hold is not None and not _profile_changed(hold[3], item.quality_profile_id):
                 until, since, fruitless, _ = hold
                 detail = f"season {item.season_number}"
-                skip(Skip(item_id, SkipCode.COOLDOWN, until, since, detail, fruitless))
+                skip(new_skip((item_id, COOLDOWN, until, since, detail, fruitless)))
                 continue
 
         state = item_states.get(item_id) if item_states else None
@@ -162,7 +164,7 @@ def classify(
             if last > quiet_before:
                 until = last + clock.length(released, searched.fruitless)
                 if until > now:
-                    skip(Skip(item_id, SkipCode.COOLDOWN, until, last, "", searched.fruitless))
+                    skip(new_skip((item_id, COOLDOWN, until, last, "", searched.fruitless)))
                     continue
         eligible_append(item)
         searched_append(searched)
