@@ -1,8 +1,9 @@
 """Eligibility: which in-scope items may be searched now, and why each other one may not.
 
 This is the one loop over the whole library, so it is written for speed: locals instead of
-attribute look-ups, plain-tuple season keys (a `SeasonKey` hashes and compares as a tuple), and
-the cooldown computed only for items with a search on record.
+attribute look-ups, season holds indexed by series id, the stored search record used as is when
+nothing voids or supersedes it, skips built with `new_skip`, and a cooldown computed only for
+items searched recently enough to possibly still be resting.
 
 Reasons are checked from the most permanent to the most transient and the first one found is
 reported: unmonitored, excluded, not released, grace period, in the download queue, cooldown
