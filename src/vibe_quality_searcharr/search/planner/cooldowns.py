@@ -90,13 +90,23 @@ class CooldownClock:
     """`cooldown_length` for one planning instant, with the tier boundaries turned into release
     dates once, so the per-item work is a few datetime comparisons."""
 
-    __slots__ = ("_cap", "_cutoffs", "_doubling", "_flat", "_oldest", "quiet_before")
+    __slots__ = (
+        "_cap",
+        "_cutoffs",
+        "_doubling",
+        "_flat",
+        "_oldest",
+        "quiet_before",
+        "tier_cutoffs",
+    )
 
     def __init__(self, settings: CooldownSettings, now: datetime) -> None:
         self._flat = settings.flat
         self._oldest = settings.oldest
         self._doubling = settings.doubling
         self._cutoffs = tuple((now - age, length) for age, length in settings.tiers)
+        self.tier_cutoffs = self._cutoffs if settings.flat is None else None
+        """(released after this, rest this long) pairs; None with a flat cooldown."""
         bases = [length for _, length in settings.tiers] + [settings.oldest]
         if settings.flat is not None:
             bases = [settings.flat]

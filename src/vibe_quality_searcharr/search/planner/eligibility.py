@@ -94,6 +94,8 @@ def classify(
     cooldown = queue.cooldown
     clock = CooldownClock(cooldown, now)
     quiet_before = clock.quiet_before
+    tier_cutoffs = clock.tier_cutoffs
+    oldest_tier = cooldown.oldest
 
     for item in in_scope:
         item_id = item.id
@@ -163,7 +165,16 @@ def classify(
         if searched is not None:
             last = searched.last_searched_at
             if last > quiet_before:
-                until = last + clock.length(released, searched.fruitless)
+                fruitless = searched.fruitless
+                if fruitless > 1 or tier_cutoffs is None:
+                    length = clock.length(released, fruitless)
+                else:  # the plain tier, inlined: most records have at most one fruitless search
+                    length = oldest_tier
+                    for cutoff, tier_length in tier_cutoffs:
+                        if released > cutoff:
+                            length = tier_length
+                            break
+                until = last + length
                 if until > now:
                     skip(new_skip((item_id, COOLDOWN, until, last, "", searched.fruitless)))
                     continue
