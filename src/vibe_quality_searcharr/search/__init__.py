@@ -1,0 +1,1 @@
+"""Search: queues, the planner, the executor, history and feedback."""
