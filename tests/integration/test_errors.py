@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
+from tests.conftest import sign_in_client
 from vibe_quality_searcharr.app import create_app
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.errors import (
@@ -56,8 +58,10 @@ def app_with_failing_routes(context: AppContext) -> FastAPI:
 
 
 @pytest.fixture
-def failing(context: AppContext) -> TestClient:
-    return TestClient(app_with_failing_routes(context))
+def failing(context: AppContext) -> Iterator[TestClient]:
+    """Signed in as an admin (with CSRF), so each request reaches the route under test."""
+    with sign_in_client(app_with_failing_routes(context), context, "admin") as client:
+        yield client
 
 
 def test_invalid_body_is_a_422_problem_naming_each_field(failing: TestClient) -> None:

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 import structlog
-from fastapi.testclient import TestClient
 
+from tests.conftest import sign_in_client
 from vibe_quality_searcharr.app import create_app
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.observability.logging import configure_logging, recent_logs
@@ -154,7 +154,8 @@ def test_each_request_logs_its_request_id(log_dir: Path, context: AppContext) ->
     def crash() -> None:
         raise RuntimeError(f"leaked {SECRET}")
 
-    response = TestClient(app).get("/test/crash", headers={"X-Request-ID": "req-abcdef12"})
+    with sign_in_client(app, context, "admin") as client:
+        response = client.get("/test/crash", headers={"X-Request-ID": "req-abcdef12"})
     assert response.status_code == 500
     [line] = [entry for entry in file_lines(log_dir) if entry.get("event") == "unhandled_error"]
     assert line["request_id"] == "req-abcdef12"

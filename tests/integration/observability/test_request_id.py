@@ -32,7 +32,7 @@ def test_a_malformed_incoming_id_is_replaced(client: TestClient, incoming: str) 
     assert re.fullmatch(r"[0-9a-f]{16}", returned)
 
 
-def test_error_responses_carry_the_id(client: TestClient) -> None:
-    response = client.get("/missing", headers={"X-Request-ID": "abcdef123456"})
+def test_error_responses_carry_the_id(admin_client: TestClient) -> None:
+    response = admin_client.get("/missing", headers={"X-Request-ID": "abcdef123456"})
     assert response.status_code == 404
     assert response.headers["X-Request-ID"] == "abcdef123456"

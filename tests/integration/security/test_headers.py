@@ -11,7 +11,7 @@ from vibe_quality_searcharr.context import AppContext
 EXPECTED = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
@@ -37,9 +37,11 @@ def assert_baseline(headers: dict[str, str] | object) -> None:
         ("GET", "/api/openapi.json", 200),
     ],
 )
+# Signed in, so that each path reaches its own handler rather than the sign-in wall.
 def test_every_response_has_the_baseline(
-    client: TestClient, method: str, path: str, status: int
+    admin_client: TestClient, method: str, path: str, status: int
 ) -> None:
+    client = admin_client
     response = client.request(method, path)
     assert response.status_code == status
     assert_baseline(response.headers)
@@ -58,3 +60,9 @@ def test_hsts_over_https(context: AppContext) -> None:
 
 def test_the_server_does_not_announce_itself(client: TestClient) -> None:
     assert "Server" not in client.get("/health/live").headers
+
+
+def test_the_sign_in_wall_has_the_baseline(client: TestClient) -> None:
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 401
+    assert_baseline(response.headers)
