@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from vibe_quality_searcharr.arr.retry import RetryPolicy
 from vibe_quality_searcharr.arr.transport import ClientOptions
-from vibe_quality_searcharr.deps import Context, DbSession
+from vibe_quality_searcharr.deps import Context, DbSession, ResourceId
 from vibe_quality_searcharr.instances.connection import ConnectionTarget, Connector
 from vibe_quality_searcharr.instances.schemas import (
     ConnectionTestRequest,
@@ -92,20 +92,21 @@ async def try_new_connection(
 
 
 @router.get("/{instance_id}", response_model=InstanceRead)
-def read_instance(_user: CurrentUser, service: Service, instance_id: int) -> InstanceRead:
+def read_instance(_user: CurrentUser, service: Service, instance_id: ResourceId) -> InstanceRead:
     return to_read(service.get(instance_id))
 
 
-@router.api_route("/{instance_id}", methods=["PATCH", "PUT"], response_model=InstanceRead)
+@router.put("/{instance_id}", response_model=InstanceRead, operation_id="replace_instance")
+@router.patch("/{instance_id}", response_model=InstanceRead, operation_id="update_instance")
 def update_instance(
-    _user: WriteUser, service: Service, instance_id: int, data: InstanceUpdate
+    _user: WriteUser, service: Service, instance_id: ResourceId, data: InstanceUpdate
 ) -> InstanceRead:
     """Change some fields; without `api_key` the stored key is kept."""
     return to_read(service.update(instance_id, data))
 
 
 @router.delete("/{instance_id}", status_code=204)
-def delete_instance(_user: WriteUser, service: Service, instance_id: int) -> Response:
+def delete_instance(_user: WriteUser, service: Service, instance_id: ResourceId) -> Response:
     service.delete(instance_id)
     return Response(status_code=204)
 
@@ -115,7 +116,7 @@ def try_saved_connection(
     _user: WriteUser,
     service: Service,
     connector: Connect,
-    instance_id: int,
+    instance_id: ResourceId,
     overrides: Annotated[InstanceTestOverrides | None, Body()] = None,
 ) -> ConnectionTestResult:
     """Test a saved instance, optionally with edited URL/app/key (nothing is stored)."""
@@ -127,7 +128,7 @@ def try_saved_connection(
 def health_events(
     _user: CurrentUser,
     service: Service,
-    instance_id: int,
+    instance_id: ResourceId,
     page: PageNumber = 1,
     page_size: PageSize = 50,
 ) -> HealthEventPage:
