@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,6 +11,9 @@ from vibe_quality_searcharr import __version__
 from vibe_quality_searcharr.db.errors import DatabaseError
 from vibe_quality_searcharr.settings import ConfigError, load_settings
 from vibe_quality_searcharr.users.cli import user_app
+
+if TYPE_CHECKING:
+    from vibe_quality_searcharr.demo import DemoInstance
 
 __all__ = ["app", "main"]
 
@@ -93,12 +96,39 @@ def demo(
     os.environ["VQS_DATA_DIR"] = data_dir  # never the user's real data directory
     stack = start_demo_stack()
     try:
+        _configure_demo(stack.demo_instances())
         for instance in stack.demo_instances():
             typer.echo(f"  simulated {instance.app:<9} {instance.url}")
+        typer.echo("First visit: create the admin account at /setup, then see the instances at /.")
         typer.echo(f"Vibe-Quality-Searcharr demo: open http://127.0.0.1:{port}/ (Ctrl+C to stop)")
         serve(host="127.0.0.1", port=port)
     finally:
         stack.stop()
+
+
+def _configure_demo(targets: list[DemoInstance]) -> None:
+    """Store the simulated apps as instances of the demo's own database (keys change per run)."""
+    from vibe_quality_searcharr.db import migrate
+    from vibe_quality_searcharr.db.engine import open_configured
+    from vibe_quality_searcharr.instances.demo import configure_demo_instances
+    from vibe_quality_searcharr.security.keyfiles import ensure_secrets
+
+    try:
+        settings = load_settings()
+        keys = ensure_secrets(settings)
+        database = open_configured(settings, keys)
+    except ConfigError as exc:
+        fail(exc.problems)
+        return
+    except DatabaseError as exc:
+        fail([str(exc)], "Database")
+        return
+    try:
+        migrate.upgrade(database)
+        with database.session_scope() as session:
+            configure_demo_instances(session, keys.master_secret, targets)
+    finally:
+        database.dispose()
 
 
 @app.command()
