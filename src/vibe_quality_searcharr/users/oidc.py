@@ -17,8 +17,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-from authlib.common.security import generate_token
-from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -80,6 +78,10 @@ class OidcProvider:
 
     def start(self, redirect_uri: str, next_path: str) -> tuple[str, str]:
         """The provider URL to send the browser to, and the sealed flow cookie value."""
+        # authlib is imported only when OIDC is used: most installs never load its ~20 MB.
+        from authlib.common.security import generate_token
+        from authlib.oauth2.rfc7636 import create_s256_code_challenge
+
         flow = Flow(
             state=generate_token(43),
             nonce=generate_token(43),
