@@ -5,6 +5,24 @@ from __future__ import annotations
 from vibe_quality_searcharr.db.base import Base
 from vibe_quality_searcharr.db.settings_store import AppSetting
 from vibe_quality_searcharr.instances.models import Instance, InstanceHealth, InstanceHealthEvent
+from vibe_quality_searcharr.library.models import (
+    LibraryItem,
+    LibraryParent,
+    LibraryProfile,
+    LibrarySeason,
+    LibrarySyncState,
+    LibraryTag,
+)
+from vibe_quality_searcharr.search.models import (
+    Exclusion,
+    SearchCommand,
+    SearchCommandItem,
+    SearchCycleItem,
+    SearchItemState,
+    SearchQueue,
+    SearchRun,
+    SearchSeasonState,
+)
 from vibe_quality_searcharr.users.models import (
     ApiToken,
     AuditEvent,
@@ -21,11 +39,25 @@ __all__ = [
     "ApiToken",
     "AppSetting",
     "AuditEvent",
+    "Exclusion",
     "Instance",
     "InstanceHealth",
     "InstanceHealthEvent",
+    "LibraryItem",
+    "LibraryParent",
+    "LibraryProfile",
+    "LibrarySeason",
+    "LibrarySyncState",
+    "LibraryTag",
     "LoginThrottle",
     "RecoveryCode",
+    "SearchCommand",
+    "SearchCommandItem",
+    "SearchCycleItem",
+    "SearchItemState",
+    "SearchQueue",
+    "SearchRun",
+    "SearchSeasonState",
     "SetupMarker",
     "User",
     "UserSession",

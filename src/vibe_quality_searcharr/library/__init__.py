@@ -1,0 +1,1 @@
+"""The library mirror: a local copy, per instance, of what the planner needs."""
