@@ -1,0 +1,1 @@
+"""Search queues: the unit a user configures (instance, strategy, order, batch, filters)."""
