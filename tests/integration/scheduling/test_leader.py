@@ -58,7 +58,8 @@ def test_installs_in_other_schemas_do_not_block_each_other(
     mine, theirs = open_postgres(url, schema=schema), open_postgres(url, schema=other)
     try:
         a, b = PostgresLeader(mine), PostgresLeader(theirs)
-        assert a.try_acquire() and b.try_acquire()
+        assert a.try_acquire()
+        assert b.try_acquire()
         a.release()
         b.release()
     finally:
