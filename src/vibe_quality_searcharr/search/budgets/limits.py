@@ -85,9 +85,12 @@ class IndexerView:
         return self.disabled_till is not None and self.disabled_till > now
 
 
-def serves(indexer: IndexerView, app_tags: frozenset[int]) -> bool:
-    """Prowlarr syncs an indexer to an app when the indexer has no tags or shares one."""
-    return not indexer.tags or not indexer.tags.isdisjoint(app_tags)
+def serves(indexer: IndexerView, app_tags: frozenset[int] | None) -> bool:
+    """Prowlarr syncs an indexer to an app when the indexer has no tags or shares one. Without
+    a matched app (`None`) every indexer is assumed to serve it: the safe side."""
+    if app_tags is None or not indexer.tags:
+        return True
+    return not indexer.tags.isdisjoint(app_tags)
 
 
 def indexer_limit(indexer: IndexerView, headroom: float, now: datetime) -> BudgetLimit | None:
@@ -108,7 +111,10 @@ def indexer_limit(indexer: IndexerView, headroom: float, now: datetime) -> Budge
 
 
 def prowlarr_limits(
-    indexers: Sequence[IndexerView], app_tags: frozenset[int], headroom: float, now: datetime
+    indexers: Sequence[IndexerView],
+    app_tags: frozenset[int] | None,
+    headroom: float,
+    now: datetime,
 ) -> tuple[BudgetLimit, ...]:
     """One limit per enabled indexer that serves the app and is not backing off (Prowlarr
     sends no query to an indexer it is backing off from, so it constrains nothing now)."""
