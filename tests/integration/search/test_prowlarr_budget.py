@@ -22,6 +22,13 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+def _first_wanted(sim: RunningSimulator, count: int) -> list[int]:
+    wanted = httpx.get(
+        f"{sim.api_root}/wanted/missing", params={"pageSize": count}, headers=sim.headers
+    ).json()
+    return [record["id"] for record in wanted["records"]]
+
+
 def _search(sim: RunningSimulator, episode_ids: list[int]) -> None:
     response = httpx.post(
         f"{sim.api_root}/command",
@@ -38,11 +45,7 @@ async def test_budget_reflects_each_indexers_limit_usage_and_tags(
 ) -> None:
     prowlarr = simulator_factory("prowlarr")
     sonarr = simulator_factory("sonarr", join=prowlarr, app_tags=[])
-    wanted = httpx.get(
-        f"{sonarr.api_root}/wanted/missing", params={"pageSize": 3}, headers=sonarr.headers
-    ).json()
-    episode_ids = [record["id"] for record in wanted["records"]]
-    _search(sonarr, episode_ids)
+    _search(sonarr, _first_wanted(sonarr, 3))
 
     async with ProwlarrClient(prowlarr.base_url, prowlarr.api_key) as client:
         view = await read_prowlarr(client, "sonarr", sonarr.base_url, prowlarr.clock.now())

@@ -63,7 +63,8 @@ def test_indexer_keeps_headroom_below_its_limit() -> None:
     limit = indexer_limit(indexer(query_limit=100, used=70), 0.2, NOW)
     assert limit is not None
     assert limit.remaining == 10  # 80 usable, 70 used
-    assert "NZBgeek" in limit.name and "20% headroom" in limit.name
+    assert "NZBgeek" in limit.name
+    assert "20% headroom" in limit.name
 
 
 def test_exhausted_indexer_says_when_it_can_resume() -> None:
@@ -89,7 +90,8 @@ def test_only_enabled_serving_indexers_not_backing_off_count() -> None:
     names = sorted(limit.name.split()[1] for limit in limits)
     assert names == ["tagged", "tight"]
     tightest = Budget(limits).tightest()
-    assert tightest is not None and tightest.remaining == 3  # floor(10 * 0.8) - 5
+    assert tightest is not None
+    assert tightest.remaining == 3
 
 
 def test_backoff_that_has_ended_counts_again() -> None:
