@@ -13,6 +13,8 @@ from vibe_quality_searcharr.library.models import (
     LibrarySyncState,
     LibraryTag,
 )
+from vibe_quality_searcharr.scheduling.models import QueueSlotClaim
+from vibe_quality_searcharr.search.budgets.models import InstanceBackoff, InstanceLimits
 from vibe_quality_searcharr.search.models import (
     Exclusion,
     SearchCommand,
@@ -41,8 +43,10 @@ __all__ = [
     "AuditEvent",
     "Exclusion",
     "Instance",
+    "InstanceBackoff",
     "InstanceHealth",
     "InstanceHealthEvent",
+    "InstanceLimits",
     "LibraryItem",
     "LibraryParent",
     "LibraryProfile",
@@ -50,6 +54,7 @@ __all__ = [
     "LibrarySyncState",
     "LibraryTag",
     "LoginThrottle",
+    "QueueSlotClaim",
     "RecoveryCode",
     "SearchCommand",
     "SearchCommandItem",

@@ -127,3 +127,27 @@ def test_cap_remaining_plus_window_spend_is_the_cap(
     (daily,) = cap_limits(None, cap, spent, NOW)
     in_window = sum(q for m, q in spends if m < 24 * 60)
     assert daily.remaining == max(cap - in_window, 0)
+
+
+def test_snapshot_charges_this_runs_spend_on_caps_and_on_prowlarr_usage() -> None:
+    from vibe_quality_searcharr.search.budgets.prowlarr import ProwlarrView
+    from vibe_quality_searcharr.search.budgets.snapshot import BudgetSnapshot
+
+    view = ProwlarrView((indexer(query_limit=20, unit="hour", used=10),), None, None)
+    snapshot = BudgetSnapshot(10, 100, [Spend(NOW - timedelta(minutes=5), 2)], NOW, view, 0.2)
+    before = snapshot.budget(NOW).tightest()
+    assert before is not None
+    assert before.remaining == 6  # indexer: 16 usable - 10 used; hourly cap: 10 - 2 = 8
+    snapshot.spend(NOW, 4)
+    after = snapshot.budget(NOW + timedelta(seconds=5)).tightest()
+    assert after is not None
+    assert after.remaining == 2
+    assert "NZBgeek" in after.name
+
+
+def test_season_search_costs_one_query_and_batches_cost_one_per_id() -> None:
+    from vibe_quality_searcharr.search.budgets.snapshot import command_queries
+
+    assert command_queries("SeasonSearch", [1, 2, 3, 4]) == 1
+    assert command_queries("MoviesSearch", [1, 2, 3]) == 3
+    assert command_queries("EpisodeSearch", [9]) == 1
