@@ -53,18 +53,21 @@ def test_racing_replicas_claim_each_slot_exactly_once(
 ) -> None:
     queue_id = _queue(database, context)
     for hour in range(3):
-        slot = SLOT + timedelta(hours=hour)
-        winners: list[str] = []
-        barrier = threading.Barrier(6)
+        assert len(_race(database, queue_id, SLOT + timedelta(hours=hour), replicas=6)) == 1
 
-        def race(name: str, slot: datetime = slot) -> None:
-            barrier.wait()
-            if _claim(database, queue_id, slot, name):
-                winners.append(name)
 
-        threads = [threading.Thread(target=race, args=(f"replica-{n}",)) for n in range(6)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert len(winners) == 1, winners
+def _race(database: Database, queue_id: int, slot: datetime, *, replicas: int) -> list[str]:
+    winners: list[str] = []
+    barrier = threading.Barrier(replicas)
+
+    def race(name: str) -> None:
+        barrier.wait()
+        if _claim(database, queue_id, slot, name):
+            winners.append(name)
+
+    threads = [threading.Thread(target=race, args=(f"replica-{n}",)) for n in range(replicas)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return winners
