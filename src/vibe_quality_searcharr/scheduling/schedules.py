@@ -168,13 +168,16 @@ def trigger_for(
     anchor: datetime | None = None,
     jitter: bool = True,
 ) -> BaseTrigger:
-    """The APScheduler trigger. `anchor` fixes an interval's phase (the queue's creation), so
-    slots stay put across restarts instead of restarting the count at every start."""
+    """The APScheduler trigger. `anchor` fixes an interval's phase (the queue's creation, whose
+    first slot is one interval later), so slots stay put across restarts instead of the count
+    starting again at every start."""
     zone = schedule.zone
     seconds = (int(schedule.jitter_minutes * 60) or None) if jitter else None
     if isinstance(schedule, IntervalSchedule):
+        period = timedelta(minutes=schedule.minutes)
+        first = anchor + period if anchor is not None else None  # not at the anchor itself
         return IntervalTrigger(
-            minutes=schedule.minutes, start_date=anchor, timezone=zone, jitter=seconds
+            minutes=schedule.minutes, start_date=first, timezone=zone, jitter=seconds
         )
     if isinstance(schedule, DailySchedule):
         at = _parse(schedule.at)
