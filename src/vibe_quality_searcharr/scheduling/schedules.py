@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
     "CronSchedule",
@@ -96,6 +96,13 @@ class _Common(BaseModel):
 class IntervalSchedule(_Common):
     kind: Literal["interval"] = "interval"
     minutes: int = Field(default=60, ge=5, le=10080, description="every N minutes (5 to 10080)")
+
+    @model_validator(mode="after")
+    def _jitter_below_interval(self) -> IntervalSchedule:
+        # A start delayed past the next slot would belong to that slot and skip this one.
+        if self.jitter_minutes >= self.minutes:
+            raise ValueError("jitter_minutes must be shorter than the interval")
+        return self
 
 
 class DailySchedule(_Common):

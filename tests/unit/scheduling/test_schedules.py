@@ -110,6 +110,7 @@ def test_jitter_delays_within_its_bound() -> None:
         ({"kind": "hourly"}, "interval"),
         ({"kind": "interval", "windows": [{"start": "1am", "end": "02:00"}]}, "HH:MM"),
         ({"kind": "interval", "surprise": True}, "Extra inputs"),
+        ({"kind": "interval", "minutes": 5, "jitter_minutes": 5}, "shorter than the interval"),
     ],
 )
 def test_bad_schedules_get_clear_messages(data: dict[str, object], message: str) -> None:
