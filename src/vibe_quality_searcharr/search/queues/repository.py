@@ -152,10 +152,10 @@ class QueueRepository:
                 LibraryProfile.instance_id == instance_id
             )
         )
-        return dict(rows.all())  # type: ignore[arg-type]
+        return dict(rows.all())
 
     def tag_ids(self, instance_id: int) -> dict[int, str]:
         rows = self.session.execute(
             select(LibraryTag.arr_id, LibraryTag.label).where(LibraryTag.instance_id == instance_id)
         )
-        return dict(rows.all())  # type: ignore[arg-type]
+        return dict(rows.all())
