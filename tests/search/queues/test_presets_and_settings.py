@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.search.conftest import add_instance
 from tests.unit.search.planner.factories import NOW, ago, make_episode, make_item, make_library
@@ -122,15 +124,15 @@ def _library(app: App) -> Any:
 def test_every_preset_builds_settings_that_plan(preset_name: PresetName, app: App) -> None:
     preset = PRESETS[preset_name]
     queue = _stored(preset.strategy, preset.order, preset.batch_size, preset.options)
-    settings = queue_settings(queue)
-    assert isinstance(settings, QueueSettings)
-    assert (settings.strategy, settings.order, settings.batch_size) == (
+    planner_settings = queue_settings(queue)
+    assert isinstance(planner_settings, QueueSettings)
+    assert (planner_settings.strategy, planner_settings.order, planner_settings.batch_size) == (
         preset.strategy,
         preset.order,
         preset.batch_size,
     )
     assert parse_schedule(preset.schedule).minutes == preset.minutes
-    result = plan(_library(app), settings, now=NOW, seed=run_seed(queue.id, 1))
+    result = plan(_library(app), planner_settings, now=NOW, seed=run_seed(queue.id, 1))
     planned = {item_id for command in result.commands for item_id in command.ids}
     expected = {
         PresetName.STEADY_MISSING: {1, 2},
@@ -201,3 +203,33 @@ def test_custom_filters_reach_the_planner() -> None:
     result = plan(make_library(items, App.RADARR), queue_settings(queue), now=NOW)
     assert {item_id for command in result.commands for item_id in command.ids} == {1}
     assert {skip.item_id: skip.code for skip in result.skipped} == {5: SkipCode.EXCLUDED}
+
+
+@given(
+    flags=st.lists(st.tuples(st.booleans(), st.booleans(), st.integers(1, 3)), max_size=40),
+    unmonitored_season=st.integers(1, 3),
+)
+@settings(max_examples=60, deadline=None)
+def test_monitored_only_is_the_monitored_part_of_any(
+    flags: list[tuple[bool, bool, int]], unmonitored_season: int
+) -> None:
+    """Property: "only" plans what "any" plans, and its scope is exactly the in-scope items
+    that "any" does not skip as unmonitored."""
+    items = [
+        make_episode(index + 1, season=season, monitored=item, parent_monitored=parent)
+        for index, (item, parent, season) in enumerate(flags)
+    ]
+    seasons = dict(make_library(items).seasons)
+    key = SeasonKey(100, unmonitored_season)
+    seasons[key] = SeasonInfo(monitored=False, last_aired=ago(days=30))
+    library = make_library(items, seasons=seasons)
+
+    def run_with(monitored: str) -> Any:
+        queue = _stored(Strategy.CUSTOM, Order.PRIORITY, 100, {"custom": {"monitored": monitored}})
+        return plan(library, queue_settings(queue), now=NOW)
+
+    any_plan, only_plan = run_with("any"), run_with("only")
+    unmonitored = {s.item_id for s in any_plan.skipped if s.code is SkipCode.UNMONITORED}
+    assert not any(s.code is SkipCode.UNMONITORED for s in only_plan.skipped)
+    assert only_plan.summary.in_scope == any_plan.summary.in_scope - len(unmonitored)
+    assert [c.ids for c in only_plan.commands] == [c.ids for c in any_plan.commands]
