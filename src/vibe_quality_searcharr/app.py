@@ -28,6 +28,8 @@ from vibe_quality_searcharr.observability.logging import configure_logging
 from vibe_quality_searcharr.observability.request_id import RequestIdMiddleware
 from vibe_quality_searcharr.openapi_problems import describe_problems
 from vibe_quality_searcharr.scheduling.scheduler import Scheduler
+from vibe_quality_searcharr.search.exclusions import routes as exclusion_routes
+from vibe_quality_searcharr.search.queues import routes as queue_routes
 from vibe_quality_searcharr.security.authentication import AuthenticationMiddleware
 from vibe_quality_searcharr.security.headers import SecurityHeadersMiddleware
 from vibe_quality_searcharr.security.keyfiles import ensure_secrets
@@ -104,5 +106,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(home.router)
     describe_problems(app)
     app.include_router(instance_routes.router)
+    app.include_router(queue_routes.router)
+    app.include_router(exclusion_routes.router)
     install_health_monitor(context)
     return app

@@ -66,7 +66,7 @@ def plan(
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     family_traits = traits(family_of(library.app))
-    in_scope = select_in_scope(library.items, queue, library.profiles, now)
+    in_scope = select_in_scope(library.items, queue, library.profiles, now, library.seasons)
     classified = classify(
         library, family_traits, queue, in_scope, history, exclusions, activity, now
     )

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from vibe_quality_searcharr.search.planner.enums import Source, Strategy
-from vibe_quality_searcharr.search.planner.inputs import Item, QualityProfile
+from vibe_quality_searcharr.search.planner.inputs import Item, QualityProfile, SeasonInfo, SeasonKey
 from vibe_quality_searcharr.search.planner.settings import CustomFilter, QueueSettings
 
 __all__ = ["build_scope", "format_gap", "select_in_scope"]
@@ -45,19 +45,24 @@ def select_in_scope(
     queue: QueueSettings,
     profiles: Mapping[int, QualityProfile],
     now: datetime,
+    seasons: Mapping[SeasonKey, SeasonInfo] | None = None,
 ) -> list[Item]:
     """The items the queue is about, in library order. The common strategies are plain
-    comprehensions: no function call per item on a 50,000-item library."""
+    comprehensions: no function call per item on a 50,000-item library. `seasons` is read only
+    by a custom filter that keeps monitored items only (a season can be unmonitored)."""
     if queue.strategy is Strategy.MISSING:
         return [item for item in items if not item.has_file]
     if queue.strategy is Strategy.CUTOFF_UNMET:
         return [item for item in items if item.has_file and item.cutoff_unmet]
-    predicate = build_scope(queue, profiles, now)
+    predicate = build_scope(queue, profiles, now, seasons)
     return [item for item in items if predicate(item)]
 
 
 def build_scope(
-    queue: QueueSettings, profiles: Mapping[int, QualityProfile], now: datetime
+    queue: QueueSettings,
+    profiles: Mapping[int, QualityProfile],
+    now: datetime,
+    seasons: Mapping[SeasonKey, SeasonInfo] | None = None,
 ) -> Predicate:
     strategy = queue.strategy
     if strategy is Strategy.MISSING:
@@ -74,10 +79,14 @@ def build_scope(
             return not item.has_file and released is not None and released >= since
 
         return recent
-    return _custom(queue.custom, profiles)
+    return _custom(queue.custom, profiles, seasons or {})
 
 
-def _custom(rules: CustomFilter, profiles: Mapping[int, QualityProfile]) -> Predicate:
+def _custom(
+    rules: CustomFilter,
+    profiles: Mapping[int, QualityProfile],
+    seasons: Mapping[SeasonKey, SeasonInfo],
+) -> Predicate:
     sources = rules.sources
     want_missing = Source.MISSING in sources
     want_cutoff = Source.CUTOFF_UNMET in sources
@@ -88,8 +97,21 @@ def _custom(rules: CustomFilter, profiles: Mapping[int, QualityProfile]) -> Pred
         rules.statuses,
         rules.include_tags,
     )
+    monitored_only = rules.monitored_only
+    # Plain (series, season) tuples find SeasonKey entries: SeasonKey is a NamedTuple.
+    unmonitored_seasons = (
+        {tuple(key) for key, info in seasons.items() if not info.monitored}
+        if monitored_only
+        else set()
+    )
 
     def custom(item: Item) -> bool:
+        if monitored_only and not (
+            item.monitored
+            and item.parent_monitored
+            and (item.parent_id, item.season_number) not in unmonitored_seasons
+        ):
+            return False
         if not (
             (want_missing and not item.has_file)
             or (want_cutoff and item.has_file and item.cutoff_unmet)

@@ -36,7 +36,12 @@ def _require(condition: bool, message: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class CustomFilter:
-    """The `custom` strategy: empty sets mean "any"."""
+    """The `custom` strategy: empty sets mean "any".
+
+    `monitored_only` narrows the scope to monitored items (the item, its parent and its season):
+    unmonitored ones are then neither planned nor reported as skipped. Without it they stay in
+    scope and are skipped as `unmonitored`, as in every other strategy, so the user sees them.
+    """
 
     sources: frozenset[Source] = frozenset({Source.MISSING})
     year_min: int | None = None
@@ -44,6 +49,7 @@ class CustomFilter:
     quality_profile_ids: frozenset[int] = frozenset()
     statuses: frozenset[str] = frozenset()
     include_tags: frozenset[int] = frozenset()
+    monitored_only: bool = False
 
     def __post_init__(self) -> None:
         _require(bool(self.sources), "custom strategy needs at least one source")

@@ -9,9 +9,9 @@ option added later gets its default for queues saved before it existed.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from vibe_quality_searcharr.search.models import SearchQueue
 from vibe_quality_searcharr.search.planner import (
@@ -35,7 +35,9 @@ __all__ = [
     "run_seed",
 ]
 
-_Tags = list[int]
+# *arr ids (tags, quality profiles) are positive 32-bit integers.
+_ArrId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+_Tags = list[_ArrId]
 
 
 class _Strict(BaseModel):
@@ -52,13 +54,27 @@ class CustomOptions(_Strict):
     )
     year_min: int | None = Field(default=None, ge=1800, le=3000)
     year_max: int | None = Field(default=None, ge=1800, le=3000)
-    quality_profile_ids: list[int] = Field(default_factory=list, max_length=200)
+    quality_profile_ids: list[_ArrId] = Field(default_factory=list, max_length=200)
     statuses: list[str] = Field(
         default_factory=list, max_length=20, description="series/movie status, e.g. ended"
     )
     include_tags: _Tags = Field(
         default_factory=list, max_length=200, description="only items with one of these tags"
     )
+    monitored: Literal["any", "only"] = Field(
+        default="any",
+        description=(
+            "any: unmonitored items stay in scope and are reported as skipped (unmonitored); "
+            "only: the queue is about monitored items only and never mentions the others"
+        ),
+    )
+
+    @field_validator("sources")
+    @classmethod
+    def _sources_once(cls, value: list[Source]) -> list[Source]:
+        if len(set(value)) != len(value):
+            raise ValueError("list each source once: missing, cutoff_unmet, format_upgrade")
+        return value
 
     @model_validator(mode="after")
     def _years_in_order(self) -> CustomOptions:
@@ -67,7 +83,9 @@ class CustomOptions(_Strict):
             and self.year_max is not None
             and self.year_min > self.year_max
         ):
-            raise ValueError("year_min must not be after year_max")
+            raise ValueError(
+                f"year_min ({self.year_min}) is after year_max ({self.year_max}); swap them"
+            )
         return self
 
 
@@ -122,6 +140,7 @@ def queue_settings(queue: SearchQueue) -> QueueSettings:
             quality_profile_ids=frozenset(custom.quality_profile_ids),
             statuses=frozenset(custom.statuses),
             include_tags=frozenset(custom.include_tags),
+            monitored_only=custom.monitored == "only",
         ),
         exclude_tags=frozenset(options.exclude_tags),
         grace=timedelta(hours=options.grace_hours),
