@@ -11,15 +11,26 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    field_validator,
+    model_validator,
+)
 
 __all__ = [
+    "DEFAULT_SCHEDULE",
+    "AnySchedule",
     "CronSchedule",
     "DailySchedule",
     "IntervalSchedule",
@@ -28,6 +39,7 @@ __all__ = [
     "WeeklySchedule",
     "in_windows",
     "next_runs",
+    "parse_schedule",
     "trigger_for",
 ]
 
@@ -133,10 +145,29 @@ class CronSchedule(_Common):
         return value
 
 
+AnySchedule = IntervalSchedule | DailySchedule | WeeklySchedule | CronSchedule
+
+
+def _interval_by_default(value: Any) -> Any:
+    """`{"minutes": 30}` means an interval: the first kind that existed stays implied, so rows
+    stored before the other kinds keep their meaning."""
+    if isinstance(value, dict) and "kind" not in value:
+        return {"kind": "interval", **value}
+    return value
+
+
 Schedule = Annotated[
-    IntervalSchedule | DailySchedule | WeeklySchedule | CronSchedule,
-    Field(discriminator="kind"),
+    AnySchedule, Field(discriminator="kind"), BeforeValidator(_interval_by_default)
 ]
+_ADAPTER: TypeAdapter[AnySchedule] = TypeAdapter(Schedule)
+DEFAULT_SCHEDULE = IntervalSchedule()
+
+
+def parse_schedule(stored: dict[str, Any] | None) -> AnySchedule:
+    """A stored schedule; an empty one (a row written before schedules existed) is the default."""
+    if not stored:
+        return DEFAULT_SCHEDULE
+    return _ADAPTER.validate_python(stored)
 
 
 def _crontab_day_of_week(field: str) -> str:
@@ -170,7 +201,7 @@ def _cron_trigger(expression: str, zone: ZoneInfo, jitter: int | None) -> CronTr
 
 
 def trigger_for(
-    schedule: IntervalSchedule | DailySchedule | WeeklySchedule | CronSchedule,
+    schedule: AnySchedule,
     *,
     anchor: datetime | None = None,
     jitter: bool = True,
@@ -210,7 +241,7 @@ def in_windows(windows: Sequence[TimeWindow], moment: datetime, zone: ZoneInfo) 
 
 
 def next_runs(
-    schedule: IntervalSchedule | DailySchedule | WeeklySchedule | CronSchedule,
+    schedule: AnySchedule,
     now: datetime,
     *,
     count: int = 5,

@@ -10,18 +10,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from vibe_quality_searcharr.scheduling.schedules import (
-    CronSchedule,
-    DailySchedule,
-    IntervalSchedule,
-    WeeklySchedule,
-    in_windows,
-    trigger_for,
-)
+from vibe_quality_searcharr.scheduling.schedules import AnySchedule, in_windows, trigger_for
 
-__all__ = ["AnySchedule", "due_slot", "latest_slot"]
-
-AnySchedule = IntervalSchedule | DailySchedule | WeeklySchedule | CronSchedule
+__all__ = ["due_slot", "latest_slot"]
 _LOOKBACK = timedelta(days=8)  # longer than any weekly schedule's gap
 _MAX_STEPS = 5000
 

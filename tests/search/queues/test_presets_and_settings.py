@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from tests.search.conftest import add_instance
 from tests.unit.search.planner.factories import NOW, ago, make_episode, make_item, make_library
 from vibe_quality_searcharr.context import AppContext
+from vibe_quality_searcharr.scheduling.schedules import parse_schedule
 from vibe_quality_searcharr.search.models import SearchQueue
 from vibe_quality_searcharr.search.planner import (
     App,
@@ -27,7 +28,17 @@ from vibe_quality_searcharr.search.planner import (
 )
 from vibe_quality_searcharr.search.queues.options import QueueOptions, queue_settings, run_seed
 from vibe_quality_searcharr.search.queues.presets import PRESETS, PresetName
-from vibe_quality_searcharr.search.queues.schedules import parse_schedule
+
+
+def interval(minutes: int) -> dict[str, object]:
+    """A stored interval schedule with the default zone, jitter and no windows."""
+    return {
+        "kind": "interval",
+        "minutes": minutes,
+        "timezone": "UTC",
+        "jitter_minutes": 5.0,
+        "windows": [],
+    }
 
 
 def test_presets_are_listed_with_their_values(admin_client: TestClient) -> None:
@@ -41,7 +52,7 @@ def test_presets_are_listed_with_their_values(admin_client: TestClient) -> None:
         "priority",
         10,
     )
-    assert steady["schedule"] == {"kind": "interval", "minutes": 60}
+    assert steady["schedule"] == interval(60)
     weekly = presets["weekly_upgrades"]
     assert weekly["strategy"] == "custom"
     assert weekly["options"]["custom"]["sources"] == ["cutoff_unmet", "format_upgrade"]

@@ -17,6 +17,17 @@ from vibe_quality_searcharr.search.models import (
 )
 
 
+def interval(minutes: int) -> dict[str, object]:
+    """A stored interval schedule with the default zone, jitter and no windows."""
+    return {
+        "kind": "interval",
+        "minutes": minutes,
+        "timezone": "UTC",
+        "jitter_minutes": 5.0,
+        "windows": [],
+    }
+
+
 def new_queue(instance_id: int, **overrides: Any) -> dict[str, Any]:
     return {"name": "Missing episodes", "instance_id": instance_id} | overrides
 
@@ -39,7 +50,7 @@ def test_create_with_defaults_and_read_back(admin_client: TestClient, context: A
     assert created["enabled"] is True
     assert created["paused"] is False
     assert created["status"] == "active"
-    assert created["schedule"] == {"kind": "interval", "minutes": 60}
+    assert created["schedule"] == interval(60)
     assert created["instance_name"] == "Sonarr"
     assert created["instance_app"] == "sonarr"
     assert created["preset"] is None
@@ -89,7 +100,7 @@ def test_every_field_round_trips(admin_client: TestClient, context: AppContext) 
     assert created["status"] == "disabled"
     assert created["batch_size"] == 25
     assert created["order"] == "least_recently_searched"
-    assert created["schedule"] == {"kind": "interval", "minutes": 15}
+    assert created["schedule"] == interval(15)
     for key, value in options.items():
         if isinstance(value, dict):
             assert created["options"][key] | value == created["options"][key], key
@@ -99,7 +110,7 @@ def test_every_field_round_trips(admin_client: TestClient, context: AppContext) 
 
 def test_schedule_kind_may_be_left_out(admin_client: TestClient, context: AppContext) -> None:
     created = create(admin_client, new_queue(add_instance(context), schedule={"minutes": 30}))
-    assert created["schedule"] == {"kind": "interval", "minutes": 30}
+    assert created["schedule"] == interval(30)
 
 
 def test_list_is_paged_and_filtered(admin_client: TestClient, context: AppContext) -> None:

@@ -54,7 +54,13 @@ FIELD_RULES: list[tuple[str, dict[str, Any], str, str]] = [
         "schedule.interval.minutes",
         "less than or equal to 10080",
     ),
-    ("unknown schedule kind", {"schedule": {"kind": "cron"}}, "schedule", "'interval'"),
+    ("unknown schedule kind", {"schedule": {"kind": "hourly"}}, "schedule", "'interval'"),
+    (
+        "cron without expression",
+        {"schedule": {"kind": "cron"}},
+        "schedule.cron.expression",
+        "Field required",
+    ),
     (
         "years reversed",
         {"strategy": "custom", "options": {"custom": {"year_min": 2010, "year_max": 2000}}},

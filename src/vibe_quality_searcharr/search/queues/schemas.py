@@ -15,10 +15,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from vibe_quality_searcharr.arr.versions import ArrApp
+from vibe_quality_searcharr.scheduling.schedules import DEFAULT_SCHEDULE, Schedule
 from vibe_quality_searcharr.search.planner import Order, Strategy
 from vibe_quality_searcharr.search.queues.options import QueueOptions
 from vibe_quality_searcharr.search.queues.presets import PresetName
-from vibe_quality_searcharr.search.queues.schedules import DEFAULT_SCHEDULE, Schedule
 
 __all__ = [
     "BulkAction",

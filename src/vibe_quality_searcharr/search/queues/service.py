@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 
 from vibe_quality_searcharr.arr.versions import ArrApp
 from vibe_quality_searcharr.errors import Conflict, NotFound
+from vibe_quality_searcharr.scheduling.schedules import parse_schedule
 from vibe_quality_searcharr.search.models import SearchQueue
 from vibe_quality_searcharr.search.planner import Order, Strategy
 from vibe_quality_searcharr.search.queues.options import QueueOptions
 from vibe_quality_searcharr.search.queues.presets import PRESETS
 from vibe_quality_searcharr.search.queues.repository import QueueFilters, QueueRepository, QueueRow
-from vibe_quality_searcharr.search.queues.schedules import parse_schedule
 from vibe_quality_searcharr.search.queues.schemas import (
     PresetRead,
     QueueBulk,
