@@ -60,6 +60,7 @@ log = structlog.get_logger(__name__)
 
 Connect = Callable[[ConnectionTarget], Awaitable[ArrClient]]
 SKIP_EXAMPLES = 5
+_STOPPED = "the service stopped during the run"
 _T = TypeVar("_T")
 
 
@@ -88,7 +89,7 @@ class Executor:
     poll: PollSettings = field(default_factory=PollSettings)
     on_step: Callable[[str], None] = _no_step
 
-    async def _db(self, function: Callable[..., _T], *args: Any) -> _T:
+    async def db(self, function: Callable[..., _T], *args: Any) -> _T:
         def work() -> _T:
             with self.database.session_scope() as session:
                 return function(session, *args)
@@ -103,13 +104,28 @@ class Executor:
             run = recording.create_run(session, queue_id, trigger, now)
             return run.id, run.status
 
-        return await self._db(create)
+        return await self.db(create)
 
     async def execute(self, run_id: int, queue_id: int) -> str:
-        """Carry out a created run to its end; returns the run's final status."""
+        """Carry out a created run to its end; returns the run's final status. Cancelled (a
+        shutdown), the run ends `interrupted` and its unsent commands `not_sent`."""
+        try:
+            return await self._execute(run_id, queue_id)
+        except asyncio.CancelledError:
+            status = await asyncio.shield(self.db(recording.run_status_of, run_id))
+            if status == RunStatus.RUNNING:
+                await asyncio.shield(
+                    self._finish(run_id, None, RunStatus.INTERRUPTED, None, error=_STOPPED)
+                )
+            raise
+
+    async def fail_run(self, run_id: int, error: str) -> str:
+        return await self._finish(run_id, None, RunStatus.FAILED, None, error=error)
+
+    async def _execute(self, run_id: int, queue_id: int) -> str:
         now = self.clock()
         try:
-            inputs = await self._db(load_inputs, queue_id, now, self.box)
+            inputs = await self.db(load_inputs, queue_id, now, self.box)
         except Exception as exc:
             return await self._fail(run_id, None, f"could not load the queue: {exc}")
         self.events.publish(
@@ -121,7 +137,7 @@ class Executor:
             instance=inputs.instance_name,
             strategy=inputs.strategy,
         )
-        seed = await self._db(recording.run_seed_of, run_id)
+        seed = await self.db(recording.run_seed_of, run_id)
         pause = pause_hold(inputs)
         if pause is not None:
             # Never contact a paused instance; the plan (without live activity) explains.
@@ -181,7 +197,7 @@ class Executor:
     async def _send_all(
         self, run_id: int, inputs: PlanInputs, plan: Plan, client: MediaClient[Any]
     ) -> str:
-        labels = await self._db(item_labels, inputs.instance_id, inputs.app, plan.planned_item_ids)
+        labels = await self.db(item_labels, inputs.instance_id, inputs.app, plan.planned_item_ids)
         sent: list[_Sent] = []
         error: str | None = None
         try:
@@ -236,7 +252,7 @@ class Executor:
         """Intent, send, sent. Returns the sent command, None for a refusal the run survives,
         or an error text that stops the run."""
         command = plan.commands[position]
-        row_id = await self._db(
+        row_id = await self.db(
             recording.write_intent, run_id, inputs, plan, position, labels, self.clock()
         )
         self.on_step("intent_committed")
@@ -248,18 +264,18 @@ class Executor:
             status = (
                 CommandStatus.UNKNOWN if exc.may_have_reached_server else CommandStatus.NOT_SENT
             )
-            await self._db(recording.mark_unsent, row_id, status, exc.detail, self.clock())
+            await self.db(recording.mark_unsent, row_id, status, exc.detail, self.clock())
             self._finished_event(run_id, inputs, row_id, status, exc.detail)
             return exc.detail
         except ArrError as exc:
-            await self._db(
+            await self.db(
                 recording.mark_unsent, row_id, CommandStatus.FAILED, exc.detail, self.clock()
             )
             self._finished_event(run_id, inputs, row_id, CommandStatus.FAILED, exc.detail)
             log.warning("search_command_refused", run_id=run_id, kind=name, detail=exc.detail)
             return None
         sent_at = self.clock()
-        await self._db(recording.mark_sent, row_id, answer, sent_at)
+        await self.db(recording.mark_sent, row_id, answer, sent_at)
         self.on_step("sent_committed")
         return _Sent(row_id, position, answer.id, answer.queued or sent_at)
 
@@ -277,13 +293,13 @@ class Executor:
         if not ended:
             log.warning("search_command_still_running", command_id=entry.row_id)
             return
-        ids = await self._db(recording.command_item_ids, entry.row_id)
+        ids = await self.db(recording.command_item_ids, entry.row_id)
         try:
             grabbed = await grabbed_ids(client, inputs.family, entry.since, ids)
         except ArrError as exc:
             log.warning("search_history_unreadable", command_id=entry.row_id, detail=exc.detail)
             grabbed = set()
-        await self._db(recording.finish_command, entry.row_id, state, grabbed, self.clock())
+        await self.db(recording.finish_command, entry.row_id, state, grabbed, self.clock())
         self.events.publish(
             "command.finished",
             run_id=run_id,
@@ -313,10 +329,10 @@ class Executor:
         self, run_id: int, inputs: PlanInputs, plan: Plan, labels: dict[int, str], message: str
     ) -> None:
         """Rows for every planned command the run did not get to, so the history is whole."""
-        done = await self._db(recording.written_positions, run_id)
+        done = await self.db(recording.written_positions, run_id)
         positions = [p for p in range(len(plan.commands)) if p not in done]
         if positions:
-            await self._db(
+            await self.db(
                 recording.write_not_sent,
                 run_id,
                 inputs,
@@ -330,12 +346,8 @@ class Executor:
     async def _interrupted(
         self, run_id: int, inputs: PlanInputs, plan: Plan, labels: dict[int, str]
     ) -> None:
-        await self._not_sent(
-            run_id, inputs, plan, labels, "not sent: the service stopped during the run"
-        )
-        await self._finish(
-            run_id, inputs, RunStatus.INTERRUPTED, plan, error="the service stopped during the run"
-        )
+        await self._not_sent(run_id, inputs, plan, labels, f"not sent: {_STOPPED}")
+        await self._finish(run_id, inputs, RunStatus.INTERRUPTED, plan, error=_STOPPED)
 
     async def _finish(
         self,
@@ -352,7 +364,7 @@ class Executor:
             summary = f"{summary}; {hold[1]}" if summary else hold[1]
         if error is not None:
             summary = f"{summary}; stopped: {error}" if summary else f"stopped: {error}"
-        run = await self._db(
+        run = await self.db(
             _finish_counts,
             run_id,
             status,

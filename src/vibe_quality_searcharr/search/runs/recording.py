@@ -46,6 +46,7 @@ __all__ = [
     "mark_sent",
     "mark_unsent",
     "run_seed_of",
+    "run_status_of",
     "write_intent",
     "write_not_sent",
     "written_positions",
@@ -183,6 +184,10 @@ def load_run(session: Session, run_id: int) -> SearchRun:
 
 def run_seed_of(session: Session, run_id: int) -> int:
     return load_run(session, run_id).seed
+
+
+def run_status_of(session: Session, run_id: int) -> str:
+    return load_run(session, run_id).status
 
 
 def written_positions(session: Session, run_id: int) -> set[int]:
