@@ -46,16 +46,18 @@ def check_run_matches_plan(setup: Setup, *, expect_commands: bool = True) -> tup
     with setup.context.database.session_scope() as session:
         queue = session.get(SearchQueue, setup.queue_id)
         history = load_history(session, setup.instance_id, queue)
-    for command in preview.commands:
+    intents = {row.position: row.intent_at for row in rows}
+    for position, command in enumerate(preview.commands):
         if command.kind == "SeasonSearch":
             assert command.season is not None
             key = (command.season["series_id"], command.season["season_number"])
             state = history.season_states[key]  # type: ignore[index]
+            assert state.last_searched_at == intents[position]
         else:
             for item_id in command.ids:
                 state = history.item_states[item_id]
                 assert state.attempts == 1
-                assert state.last_searched_at == run.started_at
+                assert state.last_searched_at == intents[position]
     return run_id, planned
 
 

@@ -32,6 +32,12 @@ def _tags(values: list[int]) -> str:
     return ",".join(str(v) for v in sorted(values))
 
 
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
 def _day(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text).replace(tzinfo=UTC) if text else None
 
@@ -58,7 +64,7 @@ async def _collect(sim: RunningSimulator, app: str) -> dict[str, list[Any]]:
                 file = movie.movie_file
                 rows["items"].append({
                     "arr_id": movie.id, "title": movie.title, "year": movie.year,
-                    "released_at": movie.digital_release or movie.physical_release or movie.in_cinemas or movie.release_date,
+                    "released_at": _aware(movie.digital_release or movie.physical_release or movie.in_cinemas or movie.release_date),
                     "monitored": movie.monitored, "has_file": movie.has_file,
                     "missing": movie.is_missing, "cutoff_unmet": movie.is_cutoff_unmet,
                     "format_score": file.custom_format_score if file else None,
@@ -76,7 +82,7 @@ async def _collect(sim: RunningSimulator, app: str) -> dict[str, list[Any]]:
                         seen[parent.id] = parent
                     rows["items"].append({
                         "arr_id": item.id, "parent_id": parent_id, "title": item.title,
-                        "released_at": item.release_date, "monitored": item.monitored,
+                        "released_at": _aware(item.release_date), "monitored": item.monitored,
                         "parent_monitored": parent.monitored if parent else True,
                         "has_file": kind == "cutoff", "missing": kind == "missing",
                         "cutoff_unmet": kind == "cutoff",
