@@ -10,8 +10,9 @@
 A command is never sent twice: it is sent only right after its intent row is committed, is
 never retried once the request may have reached the app (the client guarantees that), and a
 restart never resends an `intent` row (see `reconcile`). Database work runs off the event loop.
-`on_step(name)` is called after each commit ("intent_committed", "sent_committed"); the crash
-test kills the process there.
+`on_step(name)` is called after the intent commit ("intent_committed"), when the *arr answered
+the POST ("arr_answered", before that is recorded) and after the sent commit
+("sent_committed"); the crash test kills the process at each of them.
 """
 
 from __future__ import annotations
@@ -274,6 +275,7 @@ class Executor:
             self._finished_event(run_id, inputs, row_id, CommandStatus.FAILED, exc.detail)
             log.warning("search_command_refused", run_id=run_id, kind=name, detail=exc.detail)
             return None
+        self.on_step("arr_answered")
         sent_at = self.clock()
         await self.db(recording.mark_sent, row_id, answer, sent_at)
         self.on_step("sent_committed")
