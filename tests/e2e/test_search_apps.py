@@ -27,7 +27,10 @@ def check_run_matches_plan(setup: Setup, *, expect_commands: bool = True) -> tup
     assert run.seed == preview.seed
     stats = setup.stats()
     received = stats["commandLog"][len(before["commandLog"]) :]
-    assert [(entry["name"], {k: v for k, v in entry["body"].items() if k != "name"}) for entry in received] == [
+    assert [
+        (entry["name"], {k: v for k, v in entry["body"].items() if k != "name"})
+        for entry in received
+    ] == [
         (command.payload["name"], {k: v for k, v in command.payload.items() if k != "name"})
         for command in preview.commands
     ]
@@ -79,5 +82,6 @@ def test_missing_run_sends_exactly_the_plan(
     _run_id, planned = check_run_matches_plan(setup)
     check_second_run_skips(setup, planned)
     kinds = [event.kind for event in setup.events]
-    assert kinds[0] == "run.started" and kinds[-1] == "run.finished"
+    assert kinds[0] == "run.started"
+    assert kinds[-1] == "run.finished"
     assert kinds.count("item.searched") == len(setup.commands(_run_id))

@@ -43,7 +43,9 @@ def test_sonarr_season_pack_is_one_season_search_keyed_on_the_season(
     context: AppContext, simulator_factory: Callable[..., RunningSimulator]
 ) -> None:
     sim = simulator_factory("sonarr", size=200)
-    setup = setup_search(context, sim, strategy="missing", batch_size=10, options={"grace_hours": 0})
+    setup = setup_search(
+        context, sim, strategy="missing", batch_size=10, options={"grace_hours": 0}
+    )
     preview = setup.preview()
     packs = [command for command in preview.commands if command.kind == "SeasonSearch"]
     assert packs, preview.summary
@@ -66,7 +68,9 @@ def test_refused_command_is_failed_and_never_resent(
     context: AppContext, simulator_factory: Callable[..., RunningSimulator]
 ) -> None:
     sim = simulator_factory("radarr", size=60)
-    setup = setup_search(context, sim, strategy="missing", batch_size=3, options={"ids_per_command": 1})
+    setup = setup_search(
+        context, sim, strategy="missing", batch_size=3, options={"ids_per_command": 1}
+    )
     preview = setup.preview()
     assert len(preview.commands) == 3
     # The first POST /command gets a 503: the fault goes in once its intent is committed (the
@@ -86,7 +90,7 @@ def test_refused_command_is_failed_and_never_resent(
     original = setup.executor.sleep
 
     async def sleep(seconds: float) -> None:
-        httpx.delete(f"{sim.base_url}/__sim/faults", headers=sim.headers)
+        sim.state.faults.clear()
         await original(seconds)
 
     setup.executor.sleep = sleep
@@ -106,4 +110,4 @@ def test_refused_command_is_failed_and_never_resent(
     ]
     assert status == RunStatus.COMPLETED
     finished = [e for e in setup.events if e.kind == "command.finished"]
-    assert [e.data["status"] for e in finished][0] == CommandStatus.FAILED
+    assert next(e.data["status"] for e in finished) == CommandStatus.FAILED

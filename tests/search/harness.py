@@ -61,7 +61,9 @@ class Setup:
     def commands(self, run_id: int) -> list[SearchCommand]:
         with self.context.database.session_scope() as session:
             rows = session.scalars(
-                select(SearchCommand).where(SearchCommand.run_id == run_id).order_by(SearchCommand.position)
+                select(SearchCommand)
+                .where(SearchCommand.run_id == run_id)
+                .order_by(SearchCommand.position)
             ).all()
             session.expunge_all()
             return list(rows)
@@ -96,7 +98,9 @@ def make_queue(context: AppContext, instance_id: int, **overrides: Any) -> int:
         return queue.id
 
 
-def make_executor(context: AppContext, sim: RunningSimulator, events: EventBus | None = None) -> Executor:
+def make_executor(
+    context: AppContext, sim: RunningSimulator, events: EventBus | None = None
+) -> Executor:
     return Executor(
         database=context.database,
         events=events or context.events,

@@ -38,7 +38,7 @@ def main() -> None:
         return datetime.fromisoformat(sim.get("/__sim/clock").json()["now"].replace("Z", "+00:00"))
 
     async def sleep(seconds: float) -> None:
-        sim.post("/__sim/clock", json={"advanceSeconds": seconds})
+        await asyncio.to_thread(sim.post, "/__sim/clock", json={"advanceSeconds": seconds})
 
     database = open_sqlcipher(Path(db_path), os.environ["VQS_CRASH_DB_KEY"])
     executor = Executor(

@@ -61,9 +61,7 @@ def test_kill_mid_run_never_sends_twice(
 ) -> None:
     context = file_context
     sim = simulator_factory("sonarr", size=60)
-    setup = setup_search(
-        context, sim, batch_size=4, options={"season_packs": {"enabled": False}}
-    )
+    setup = setup_search(context, sim, batch_size=4, options={"season_packs": {"enabled": False}})
     plan = setup.preview()
     assert len(plan.commands) == 4
     env = {
@@ -99,7 +97,8 @@ def test_kill_mid_run_never_sends_twice(
     assert status == RunStatus.COMPLETED
     again = [row.item_ids for row in setup.commands(second_run)]
     first_ids = {item_id for row in rows for item_id in row.item_ids}
-    assert again and all(first_ids.isdisjoint(ids) for ids in again)
+    assert again
+    assert all(first_ids.isdisjoint(ids) for ids in again)
 
     log = setup.stats()["commandLog"]
     bodies = Counter(tuple(entry["body"]["episodeIds"]) for entry in log)

@@ -39,7 +39,8 @@ def test_preview_then_run_executes_the_previewed_plan(
     preview = admin_client.post(f"/api/v1/queues/{setup.queue_id}/preview?skipped_limit=2")
     assert preview.status_code == 200, preview.text
     body = preview.json()
-    assert len(body["skipped"]) <= 2 and body["skipped_total"] >= len(body["skipped"])
+    assert len(body["skipped"]) <= 2
+    assert body["skipped_total"] >= len(body["skipped"])
     assert sum(body["skipped_counts"].values()) == body["skipped_total"]
     assert all(command["label"] for command in body["commands"])
     assert setup.stats()["commandPosts"] == 0  # the preview sent nothing
@@ -56,7 +57,8 @@ def test_preview_then_run_executes_the_previewed_plan(
         c["items"][0]["label"] for c in body["commands"]
     ]
     listed = admin_client.get(f"/api/v1/runs?queue_id={setup.queue_id}&status=completed").json()
-    assert listed["total"] == 1 and listed["items"][0]["id"] == run_id
+    assert listed["total"] == 1
+    assert listed["items"][0]["id"] == run_id
     assert admin_client.get("/api/v1/runs?status=bogus").status_code == 422
 
 
@@ -88,7 +90,9 @@ def test_run_now_while_running_is_409(
 
     admin_client.portal.call(release)  # type: ignore[union-attr]
     _wait(admin_client, app, setup.queue_id)
-    assert admin_client.get(f"/api/v1/runs/{first.json()['run_id']}").json()["status"] == "completed"
+    assert (
+        admin_client.get(f"/api/v1/runs/{first.json()['run_id']}").json()["status"] == "completed"
+    )
 
 
 def test_paused_instance_and_queue_hold_without_contacting_the_app(
@@ -111,7 +115,8 @@ def test_paused_instance_and_queue_hold_without_contacting_the_app(
     run_id = admin_client.post(f"/api/v1/queues/{setup.queue_id}/run").json()["run_id"]
     _wait(admin_client, app, setup.queue_id)
     run = admin_client.get(f"/api/v1/runs/{run_id}").json()
-    assert run["status"] == "held" and run["hold_code"] == "instance_paused"
+    assert run["status"] == "held"
+    assert run["hold_code"] == "instance_paused"
     assert run["commands"] == []
     assert setup.stats()["requests"] == requests + 1  # only this stats call: never contacted
 
@@ -152,5 +157,3 @@ def test_viewer_reads_but_cannot_preview_or_run(viewer_client: SignedInClient) -
     assert viewer_client.get("/api/v1/runs").status_code == 200
     assert viewer_client.post("/api/v1/queues/1/preview").status_code == 403
     assert viewer_client.post("/api/v1/queues/1/run").status_code == 403
-
-
