@@ -98,10 +98,9 @@ def load_library(session: Session, instance_id: int, app: App) -> Library:
             ).where(LibraryProfile.instance_id == instance_id)
         )
     }
-    tag_labels = {
-        arr_id: label
-        for arr_id, label in session.execute(
+    tag_labels = dict(
+        session.execute(
             select(LibraryTag.arr_id, LibraryTag.label).where(LibraryTag.instance_id == instance_id)
         )
-    }
+    )
     return Library(app, items, seasons, profiles, tag_labels)
