@@ -29,7 +29,10 @@ from vibe_quality_searcharr.observability.request_id import RequestIdMiddleware
 from vibe_quality_searcharr.openapi_problems import describe_problems
 from vibe_quality_searcharr.scheduling.scheduler import Scheduler
 from vibe_quality_searcharr.search.exclusions import routes as exclusion_routes
+from vibe_quality_searcharr.search.history import routes as history_routes
 from vibe_quality_searcharr.search.queues import routes as queue_routes
+from vibe_quality_searcharr.search.runs import routes as run_routes
+from vibe_quality_searcharr.search.runs import wiring as search_runs
 from vibe_quality_searcharr.security.authentication import AuthenticationMiddleware
 from vibe_quality_searcharr.security.headers import SecurityHeadersMiddleware
 from vibe_quality_searcharr.security.keyfiles import ensure_secrets
@@ -68,14 +71,16 @@ def build_context(settings: Settings, *, configure_logs: bool = True) -> AppCont
 
 def _lifespan(context: AppContext):  # type: ignore[no-untyped-def]
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         context.events.bind_loop(asyncio.get_running_loop())
+        await search_runs.start_search_runs(app)  # before the scheduler: nothing resent
         if context.settings.scheduler_enabled:
             context.scheduler.start()
         log.info("started", version=__version__, database=context.database.backend)
         try:
             yield
         finally:
+            await search_runs.stop_search_runs(app)
             context.scheduler.shutdown()
             context.database.dispose()
             log.info("stopped")
@@ -108,5 +113,9 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(instance_routes.router)
     app.include_router(queue_routes.router)
     app.include_router(exclusion_routes.router)
+    app.include_router(run_routes.queue_router)
+    app.include_router(run_routes.router)
+    app.include_router(history_routes.router)
+    search_runs.install_search_runs(app, context)
     install_health_monitor(context)
     return app

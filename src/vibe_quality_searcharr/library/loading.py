@@ -98,9 +98,11 @@ def load_library(session: Session, instance_id: int, app: App) -> Library:
             ).where(LibraryProfile.instance_id == instance_id)
         )
     }
-    tag_labels = dict(
-        session.execute(
+    # Rows, not `.tuples()`: SQLAlchemy 2.1 no longer lets dict() consume a result directly.
+    tag_labels = {
+        row.arr_id: row.label
+        for row in session.execute(
             select(LibraryTag.arr_id, LibraryTag.label).where(LibraryTag.instance_id == instance_id)
-        ).tuples()
-    )
+        )
+    }
     return Library(app, items, seasons, profiles, tag_labels)

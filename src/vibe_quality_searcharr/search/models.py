@@ -179,6 +179,8 @@ class SearchCommandItem(Base):
     )
     instance_id: Mapped[int | None] = mapped_column(Integer, default=None)
     item_id: Mapped[int] = mapped_column(Integer)
+    # Kept with the row: the item leaves the mirror once it is downloaded, its history stays.
+    label: Mapped[str] = mapped_column(String(500), default="")
     score: Mapped[int] = mapped_column(Integer, default=0)
     reason: Mapped[str] = mapped_column(Text, default="")
     grabbed: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -66,11 +66,12 @@ def submit(state: SimState, body: dict[str, Any]) -> tuple[Command, bool]:
     name = _canonical(state, raw_name)
     key = command_key(state, name, body)
     state.stats.commands_received += 1
+    now = state.now()
     for existing in state.active.values():
         if existing.key == key:
             state.stats.duplicates += 1
+            _log(state, existing, body, now, new=False)
             return existing, False
-    now = state.now()
     clean = {k: v for k, v in body.items() if k != "name"}
     if name == state.spec.item_search:
         clean[state.spec.item_ids_field] = list(body.get(state.spec.item_ids_field) or [])
@@ -86,4 +87,12 @@ def submit(state: SimState, body: dict[str, Any]) -> tuple[Command, bool]:
     state.commands[command.id] = command
     state.active[command.id] = command
     state.stats.commands_per_type[name] += 1
+    _log(state, command, body, now, new=True)
     return command, True
+
+
+def _log(state: SimState, command: Command, body: dict[str, Any], now: Any, *, new: bool) -> None:
+    state.stats.command_log.append(
+        {"id": command.id, "name": command.name, "body": dict(body), "new": new,
+         "received": now.isoformat().replace("+00:00", "Z")}
+    )  # fmt: skip

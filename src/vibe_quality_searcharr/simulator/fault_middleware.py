@@ -53,6 +53,9 @@ class FaultMiddleware:
         if scope["type"] != "http" or path.startswith("/__sim") or path.rstrip("/") == "/ping":
             await self.app(scope, receive, send)
             return
+        if scope.get("method") == "POST" and path.rstrip("/").endswith("/command"):
+            with self.state.lock:
+                self.state.stats.command_posts += 1
         for rule in self.state.faults.pick(path):
             if await self._apply(rule, send):
                 return

@@ -49,6 +49,8 @@ def stats_json(state: SimState) -> dict[str, Any]:
         "requests": stats.requests,
         "commandsReceived": stats.commands_received,
         "commandsPerType": dict(stats.commands_per_type),
+        "commandPosts": stats.command_posts,
+        "commandLog": [dict(entry) for entry in stats.command_log],
         "duplicates": stats.duplicates,
         "searchesPerItem": {str(k): v for k, v in stats.searches_per_item.items()},
         "grabs": stats.grabs,

@@ -13,6 +13,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from vibe_quality_searcharr.simulator.clock import SimClock
 from vibe_quality_searcharr.simulator.families import APPS, AppSpec, parse_version, wanted_sort_spec
@@ -72,6 +73,10 @@ class Stats:
     requests: int = 0
     grabs: int = 0
     imports: int = 0
+    # Every POST /command that reached the app (faulted ones included), and each command the
+    # app took, in arrival order with its body: tests assert exactly what a client sent.
+    command_posts: int = 0
+    command_log: list[dict[str, Any]] = field(default_factory=list)
 
 
 class SimState:

@@ -413,6 +413,7 @@ def upgrade() -> None:
         sa.Column("command_id", sa.Integer(), nullable=False),
         sa.Column("instance_id", sa.Integer(), nullable=True),
         sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("label", sa.String(length=500), nullable=False),
         sa.Column("score", sa.Integer(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("grabbed", sa.Boolean(), nullable=False),

@@ -1,0 +1,120 @@
+"""Queries of the search history list (one row per search command), its CSV export and the
+per-item view. Filters on an item join `search_command_item` (indexed on instance and item)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from vibe_quality_searcharr.search.history.repository import CHUNK
+from vibe_quality_searcharr.search.models import SearchCommand, SearchCommandItem, SearchItemState
+
+__all__ = [
+    "HistoryFilter",
+    "command_page",
+    "commands_for_item",
+    "item_grab_stats",
+    "item_state",
+    "iter_commands",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryFilter:
+    instance_id: int | None = None
+    queue_id: int | None = None
+    strategy: str | None = None
+    status: str | None = None
+    item_id: int | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+def _day(value: date) -> datetime:
+    return datetime.combine(value, time(), tzinfo=UTC)
+
+
+def _filtered(query: Select[Any], where: HistoryFilter) -> Select[Any]:
+    if where.instance_id is not None:
+        query = query.where(SearchCommand.instance_id == where.instance_id)
+    if where.queue_id is not None:
+        query = query.where(SearchCommand.queue_id == where.queue_id)
+    if where.strategy is not None:
+        query = query.where(SearchCommand.strategy == where.strategy)
+    if where.status is not None:
+        query = query.where(SearchCommand.status == where.status)
+    if where.since is not None:
+        query = query.where(SearchCommand.intent_at >= _day(where.since))
+    if where.until is not None:
+        query = query.where(SearchCommand.intent_at < _day(where.until) + timedelta(days=1))
+    if where.item_id is not None:
+        covering = select(SearchCommandItem.command_id).where(
+            SearchCommandItem.item_id == where.item_id
+        )
+        if where.instance_id is not None:
+            covering = covering.where(SearchCommandItem.instance_id == where.instance_id)
+        query = query.where(SearchCommand.id.in_(covering))
+    return query
+
+
+def command_page(
+    session: Session, where: HistoryFilter, offset: int, limit: int
+) -> tuple[Sequence[SearchCommand], int]:
+    query = _filtered(select(SearchCommand), where)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(SearchCommand.intent_at.desc(), SearchCommand.id.desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return rows, total
+
+
+def iter_commands(session: Session, where: HistoryFilter) -> Iterator[Sequence[SearchCommand]]:
+    """Every matching command, newest id first, a chunk at a time (keyset, no offset)."""
+    last: int | None = None
+    while True:
+        query = _filtered(select(SearchCommand), where)
+        if last is not None:
+            query = query.where(SearchCommand.id < last)
+        rows = session.scalars(query.order_by(SearchCommand.id.desc()).limit(CHUNK)).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].id
+
+
+def commands_for_item(
+    session: Session, instance_id: int, item_id: int, limit: int
+) -> Sequence[SearchCommand]:
+    query = _filtered(
+        select(SearchCommand), HistoryFilter(instance_id=instance_id, item_id=item_id)
+    )
+    return session.scalars(
+        query.order_by(SearchCommand.intent_at.desc(), SearchCommand.id.desc()).limit(limit)
+    ).all()
+
+
+def item_state(session: Session, instance_id: int, item_id: int) -> SearchItemState | None:
+    return session.get(SearchItemState, (instance_id, item_id))
+
+
+def item_grab_stats(
+    session: Session, instance_id: int, item_id: int
+) -> tuple[int, int, datetime | None]:
+    """(commands covering it, of which grabbed, last grab) from the history rows."""
+    row = session.execute(
+        select(
+            func.count(SearchCommandItem.id),
+            func.count(SearchCommandItem.grabbed_at),
+            func.max(SearchCommandItem.grabbed_at),
+        )
+        .where(SearchCommandItem.instance_id == instance_id)
+        .where(SearchCommandItem.item_id == item_id)
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0), row[2]
