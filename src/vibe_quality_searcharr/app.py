@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from vibe_quality_searcharr import __version__
+from vibe_quality_searcharr.backups.jobs import install_backup_schedule
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.db import migrate
 from vibe_quality_searcharr.db.engine import open_configured
@@ -105,4 +106,5 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     describe_problems(app)
     app.include_router(instance_routes.router)
     install_health_monitor(context)
+    install_backup_schedule(context)
     return app
