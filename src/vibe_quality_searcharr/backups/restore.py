@@ -76,7 +76,7 @@ def restore_backup(
     staged = private_temp(database, "restoring")
     try:
         shutil.copyfile(source, staged)
-        info = checks.check_backup(staged, key_hex)
+        info = checks.check_backup(staged, key_hex, shown=source)
         with exclusive_database(database, key_hex):
             aside = ensure_backups_dir(settings) / f"replaced-{stamp(now)}.db"
             if aside.exists():
