@@ -86,7 +86,8 @@ def assert_rotated(install: Install) -> None:
 def test_rotation_reencrypts_every_secret_and_rekeys_the_database(install: Install) -> None:
     report = rotate_keys(install.settings, now=NOW)
     assert report.reencrypted == 3  # two instance keys, one TOTP seed
-    assert report.rekeyed and not report.resumed
+    assert report.rekeyed
+    assert not report.resumed
     assert_rotated(install)
     assert report.retired == install.settings.secrets_dir / "retired-20250601T120000Z"
     assert (report.retired / "database_key").read_text().strip() == install.secrets.database_key
@@ -192,7 +193,8 @@ def test_postgres_rotates_the_master_secret(
         )  # fmt: skip
     database.dispose()
     report = rotate_keys(settings, now=NOW)
-    assert report.reencrypted == 1 and not report.rekeyed
+    assert report.reencrypted == 1
+    assert not report.rekeyed
     master = (settings.secrets_dir / "master_secret").read_text().strip()
     assert master != secrets.master_secret
     assert plaintexts(settings, master, None) == ([API_KEY], [])
