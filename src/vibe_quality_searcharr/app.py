@@ -33,6 +33,7 @@ from vibe_quality_searcharr.security.authentication import AuthenticationMiddlew
 from vibe_quality_searcharr.security.headers import SecurityHeadersMiddleware
 from vibe_quality_searcharr.security.keyfiles import ensure_secrets
 from vibe_quality_searcharr.settings import Settings, get_settings
+from vibe_quality_searcharr.system import routes as system_routes
 from vibe_quality_searcharr.users.wiring import install_accounts
 from vibe_quality_searcharr.web import home
 from vibe_quality_searcharr.web.templating import STATIC_DIR
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(home.router)
     describe_problems(app)
     app.include_router(instance_routes.router)
+    app.include_router(system_routes.router)
     install_health_monitor(context)
     install_backup_schedule(context)
     return app
