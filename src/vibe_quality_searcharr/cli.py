@@ -230,14 +230,15 @@ def db_upgrade() -> None:
 
 @app.command()
 def doctor() -> None:
-    """Check configuration, data directory, database, migrations and port; exit 1 on any failure."""
+    """Check configuration, files, database, instances, clock, disk and backups; exit 1 on a FAIL."""
     from vibe_quality_searcharr.doctor import run_checks
 
     results = run_checks()
+    colours = {" OK ": "green", "WARN": "yellow", "FAIL": "red"}
     for result in results:
-        mark = typer.style(" OK ", fg="green") if result.ok else typer.style("FAIL", fg="red")
+        mark = typer.style(result.label, fg=colours[result.label])
         typer.echo(f"[{mark}] {result.name}: {result.detail}")
-        if not result.ok and result.fix:
+        if (not result.ok or result.warning) and result.fix:
             typer.echo(f"       fix: {result.fix}")
     if not all(result.ok for result in results):
         raise typer.Exit(1)

@@ -78,9 +78,7 @@ def head_revision() -> str:
 @lru_cache(maxsize=1)
 def known_revisions() -> frozenset[str]:
     """Every revision this build ships: a database at any other one is from a newer build."""
-    return frozenset(
-        _declared(script)[0] for script in (MIGRATIONS_DIR / "versions").glob("*.py")
-    )
+    return frozenset(_declared(script)[0] for script in (MIGRATIONS_DIR / "versions").glob("*.py"))
 
 
 def _current(connection: Connection) -> str | None:
