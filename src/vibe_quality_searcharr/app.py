@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from vibe_quality_searcharr import __version__
+from vibe_quality_searcharr.backups.jobs import install_backup_schedule
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.db import migrate
 from vibe_quality_searcharr.db.engine import open_configured
@@ -37,6 +38,7 @@ from vibe_quality_searcharr.security.authentication import AuthenticationMiddlew
 from vibe_quality_searcharr.security.headers import SecurityHeadersMiddleware
 from vibe_quality_searcharr.security.keyfiles import ensure_secrets
 from vibe_quality_searcharr.settings import Settings, get_settings
+from vibe_quality_searcharr.system import routes as system_routes
 from vibe_quality_searcharr.users.wiring import install_accounts
 from vibe_quality_searcharr.web import home
 from vibe_quality_searcharr.web.templating import STATIC_DIR
@@ -117,5 +119,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(run_routes.router)
     app.include_router(history_routes.router)
     search_runs.install_search_runs(app, context)
+    app.include_router(system_routes.router)
     install_health_monitor(context)
+    install_backup_schedule(context)
     return app

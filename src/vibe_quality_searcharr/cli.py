@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from vibe_quality_searcharr import __version__
+from vibe_quality_searcharr.backups.cli import register as register_backup_commands
 from vibe_quality_searcharr.db.errors import DatabaseError
 from vibe_quality_searcharr.settings import ConfigError, load_settings
 from vibe_quality_searcharr.users.cli import user_app
@@ -26,6 +27,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
+register_backup_commands(app)
 
 
 def _version(value: bool) -> None:
@@ -228,14 +230,15 @@ def db_upgrade() -> None:
 
 @app.command()
 def doctor() -> None:
-    """Check configuration, data directory, database, migrations and port; exit 1 on any failure."""
+    """Check configuration, files, database, instances, clock, disk and backups; exit 1 on a FAIL."""
     from vibe_quality_searcharr.doctor import run_checks
 
     results = run_checks()
+    colours = {" OK ": "green", "WARN": "yellow", "FAIL": "red"}
     for result in results:
-        mark = typer.style(" OK ", fg="green") if result.ok else typer.style("FAIL", fg="red")
+        mark = typer.style(result.label, fg=colours[result.label])
         typer.echo(f"[{mark}] {result.name}: {result.detail}")
-        if not result.ok and result.fix:
+        if (not result.ok or result.warning) and result.fix:
             typer.echo(f"       fix: {result.fix}")
     if not all(result.ok for result in results):
         raise typer.Exit(1)

@@ -1,30 +1,33 @@
 """`vqs doctor`: checks an installation without changing it, and says how to fix what fails.
 
 It creates nothing: a missing secret or database is reported as "will be created on first start".
+Beyond the installation it looks at what the service depends on: every enabled *arr instance
+(reachable, which version, clock agreement), the data directory's free disk, the age of the
+newest backup, and whether the stored secrets decrypt. WARN lines never change the exit status.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass
+from datetime import datetime
 
 from vibe_quality_searcharr.db import migrate
+from vibe_quality_searcharr.db.base import utcnow
 from vibe_quality_searcharr.db.engine import Database, open_postgres, open_sqlcipher
 from vibe_quality_searcharr.db.errors import DatabaseError
+from vibe_quality_searcharr.diagnostics import local, remote
+from vibe_quality_searcharr.diagnostics.result import CheckResult
+from vibe_quality_searcharr.instances.connection import ConnectionTarget
+from vibe_quality_searcharr.instances.service import InstanceService, api_key_box
+from vibe_quality_searcharr.instances.urls import Resolver, system_resolver
+from vibe_quality_searcharr.security.crypto import DecryptionError
 from vibe_quality_searcharr.settings import ConfigError, Settings, load_settings
 
 __all__ = ["CheckResult", "run_checks"]
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    name: str
-    ok: bool
-    detail: str
-    fix: str = ""
 
 
 def _data_dir(settings: Settings) -> list[CheckResult]:
@@ -79,13 +82,52 @@ def _data_dir(settings: Settings) -> list[CheckResult]:
     return results
 
 
-def _database_key(settings: Settings) -> str | None:
-    if settings.database_key is not None:
-        return settings.database_key.get_secret_value()
+def _secret(settings: Settings, name: str) -> str | None:
+    configured = getattr(settings, name)
+    if configured is not None:
+        return str(configured.get_secret_value())
     try:
-        return (settings.secrets_dir / "database_key").read_text(encoding="utf-8").strip()
+        return (settings.secrets_dir / name).read_text(encoding="utf-8").strip() or None
     except OSError:
         return None
+
+
+def _database_key(settings: Settings) -> str | None:
+    return _secret(settings, "database_key")
+
+
+def _instance_targets(
+    database: Database, master_secret: str
+) -> tuple[list[tuple[str, ConnectionTarget]], list[CheckResult]]:
+    targets: list[tuple[str, ConnectionTarget]] = []
+    broken: list[CheckResult] = []
+    with database.session_scope() as session:
+        service = InstanceService(session, api_key_box(master_secret))
+        for instance in service.repo.enabled():
+            name = f"{instance.name} ({instance.app})"
+            try:
+                targets.append((name, service.target(instance)))
+            except DecryptionError:
+                broken.append(
+                    CheckResult(
+                        f"instance {name}",
+                        False,
+                        "its API key does not decrypt",
+                        "re-enter the API key in the instance settings",
+                    )
+                )
+    return targets, broken
+
+
+def _stack(
+    database: Database, settings: Settings, clock: Callable[[], datetime], resolver: Resolver
+) -> list[CheckResult]:
+    master = _secret(settings, "master_secret")
+    results = [local.stored_secrets(database, master)]
+    if master is None:
+        return results
+    targets, broken = _instance_targets(database, master)
+    return results + broken + remote.check_instances(targets, clock=clock, resolver=resolver)
 
 
 def _open_existing(settings: Settings) -> tuple[Database | None, CheckResult]:
@@ -160,7 +202,13 @@ def _port(settings: Settings) -> CheckResult:
     return CheckResult("port", True, f"{settings.host}:{settings.port} is free")
 
 
-def run_checks(load: Callable[[], Settings] = load_settings) -> list[CheckResult]:
+def run_checks(
+    load: Callable[[], Settings] = load_settings,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    disk_usage: local.DiskUsage = shutil.disk_usage,
+    resolver: Resolver = system_resolver,
+) -> list[CheckResult]:
     try:
         settings = load()
     except ConfigError as exc:
@@ -172,8 +220,15 @@ def run_checks(load: Callable[[], Settings] = load_settings) -> list[CheckResult
     results.extend(_data_dir(settings))
     database, db_result = _open_existing(settings)
     results.append(db_result)
-    results.append(_migrations(database))
+    migrations = _migrations(database)
+    results.append(migrations)
     if database is not None:
-        database.dispose()
+        try:
+            if migrations.ok:
+                results.extend(_stack(database, settings, clock, resolver))
+        finally:
+            database.dispose()
+    results.append(local.disk_space(settings, disk_usage))
+    results.append(local.backup_age(settings, clock()))
     results.append(_port(settings))
     return results

@@ -140,6 +140,13 @@ class Settings(BaseSettings):
         ge=0,
         description="Pause searching an instance when its root folders have less free space (GiB).",
     )
+    backup_schedule: Literal["off", "hourly", "daily", "weekly"] = Field(
+        "daily",
+        description="How often the running service backs up the SQLite database into <data>/backups (off, hourly, daily, weekly).",
+    )
+    backup_keep: int = Field(
+        7, ge=1, le=1000, description="How many scheduled backups to keep; older ones are deleted."
+    )
 
     session_idle_minutes: int = Field(
         720, ge=5, le=43_200, description="Sign a browser out after this long without a request."
@@ -294,6 +301,10 @@ class Settings(BaseSettings):
     @property
     def logs_dir(self) -> Path:
         return self.data_dir / "logs"
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.data_dir / "backups"
 
 
 def _describe(error: dict[str, Any]) -> str:

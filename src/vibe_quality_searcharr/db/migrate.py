@@ -26,7 +26,14 @@ from vibe_quality_searcharr.db.engine import Database
 if TYPE_CHECKING:
     from alembic.config import Config
 
-__all__ = ["current_revision", "downgrade", "head_revision", "is_current", "upgrade"]
+__all__ = [
+    "current_revision",
+    "downgrade",
+    "head_revision",
+    "is_current",
+    "known_revisions",
+    "upgrade",
+]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 VERSION_TABLE = "alembic_version"
@@ -66,6 +73,12 @@ def head_revision() -> str:
     if len(heads) != 1:
         raise RuntimeError(f"migrations must have exactly one head, found {sorted(heads)}")
     return heads[0]
+
+
+@lru_cache(maxsize=1)
+def known_revisions() -> frozenset[str]:
+    """Every revision this build ships: a database at any other one is from a newer build."""
+    return frozenset(_declared(script)[0] for script in (MIGRATIONS_DIR / "versions").glob("*.py"))
 
 
 def _current(connection: Connection) -> str | None:

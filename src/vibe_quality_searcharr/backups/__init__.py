@@ -1,0 +1,1 @@
+"""Operations on the data itself: online backups, checked restores and key rotation."""

@@ -1,0 +1,1 @@
+"""The checks `vqs doctor` runs beyond configuration and files: the *arr stack, the host, data."""

@@ -1,0 +1,1 @@
+"""The service looking at itself: database size and integrity on demand."""
