@@ -29,6 +29,7 @@ from vibe_quality_searcharr.observability.logging import configure_logging
 from vibe_quality_searcharr.observability.request_id import RequestIdMiddleware
 from vibe_quality_searcharr.openapi_problems import describe_problems
 from vibe_quality_searcharr.scheduling.scheduler import Scheduler
+from vibe_quality_searcharr.scheduling.wiring import install_queue_scheduler
 from vibe_quality_searcharr.search.exclusions import routes as exclusion_routes
 from vibe_quality_searcharr.search.history import routes as history_routes
 from vibe_quality_searcharr.search.queues import routes as queue_routes
@@ -84,6 +85,7 @@ def _lifespan(context: AppContext):  # type: ignore[no-untyped-def]
         finally:
             await search_runs.stop_search_runs(app)
             context.scheduler.shutdown()
+            app.state.queue_scheduler.leader.release()
             context.database.dispose()
             log.info("stopped")
 
@@ -119,6 +121,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(run_routes.router)
     app.include_router(history_routes.router)
     search_runs.install_search_runs(app, context)
+    install_queue_scheduler(app, context.database, context.scheduler)
     app.include_router(system_routes.router)
     install_health_monitor(context)
     install_backup_schedule(context)

@@ -7,7 +7,7 @@ raises for a failing *arr: the result carries one error kind and a message sayin
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +28,7 @@ from vibe_quality_searcharr.instances.urls import (
     system_resolver,
 )
 
-__all__ = ["ConnectionTarget", "Connector", "Probe", "root_folder_free_space"]
+__all__ = ["Connect", "ConnectionTarget", "Connector", "Probe", "root_folder_free_space"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,10 @@ class ConnectionTarget:
     url: str
     api_key: str = field(repr=False)
     name: str | None = None
+
+
+# How the search code gets a client for a target (a `Connector.connect`, or a test's own).
+Connect = Callable[[ConnectionTarget], Awaitable[ArrClient]]
 
 
 async def root_folder_free_space(client: MediaClient[Any]) -> int | None:

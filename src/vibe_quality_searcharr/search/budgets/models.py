@@ -13,10 +13,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from vibe_quality_searcharr.db.base import Base, utcnow
 
-__all__ = ["DEFAULT_DAILY_CAP", "DEFAULT_HOURLY_CAP", "InstanceBackoff", "InstanceLimits"]
+__all__ = [
+    "DEFAULT_DAILY_CAP",
+    "DEFAULT_HEADROOM_PERCENT",
+    "DEFAULT_HOURLY_CAP",
+    "InstanceBackoff",
+    "InstanceLimits",
+]
 
 DEFAULT_HOURLY_CAP = 10
 DEFAULT_DAILY_CAP = 100
+DEFAULT_HEADROOM_PERCENT = 20
 
 
 class InstanceLimits(Base):
@@ -30,7 +37,9 @@ class InstanceLimits(Base):
     )
     hourly_cap: Mapped[int | None] = mapped_column(Integer, default=DEFAULT_HOURLY_CAP)
     daily_cap: Mapped[int | None] = mapped_column(Integer, default=DEFAULT_DAILY_CAP)
-    # The Prowlarr instance whose indexer limits also apply (None: no Prowlarr).
+    # Share of every Prowlarr indexer limit left unused, for the user's own searches and RSS.
+    headroom_percent: Mapped[int] = mapped_column(Integer, default=DEFAULT_HEADROOM_PERCENT)
+    # The Prowlarr whose indexer limits apply; None: the only enabled Prowlarr, if there is one.
     prowlarr_id: Mapped[int | None] = mapped_column(
         ForeignKey("instance.id", ondelete="SET NULL"), default=None
     )

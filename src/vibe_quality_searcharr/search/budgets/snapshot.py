@@ -23,14 +23,15 @@ from vibe_quality_searcharr.search.budgets.limits import (
 )
 from vibe_quality_searcharr.search.budgets.models import (
     DEFAULT_DAILY_CAP,
+    DEFAULT_HEADROOM_PERCENT,
     DEFAULT_HOURLY_CAP,
     InstanceLimits,
 )
 from vibe_quality_searcharr.search.budgets.prowlarr import ProwlarrView
 from vibe_quality_searcharr.search.models import CommandStatus, SearchCommand
-from vibe_quality_searcharr.search.planner import Budget, CommandKind
+from vibe_quality_searcharr.search.planner import Budget, BudgetLimit, CommandKind
 
-__all__ = ["BudgetSnapshot", "command_queries", "instance_caps", "recent_spend"]
+__all__ = ["BudgetSnapshot", "command_queries", "instance_limits", "recent_spend"]
 
 
 def command_queries(kind: str, item_ids: Sequence[int]) -> int:
@@ -51,11 +52,15 @@ def recent_spend(session: Session, instance_id: int, now: datetime) -> list[Spen
     return [Spend(at, command_queries(kind, ids or [])) for at, kind, ids in rows]
 
 
-def instance_caps(session: Session, instance_id: int) -> tuple[int | None, int | None]:
-    limits = session.get(InstanceLimits, instance_id)
-    if limits is None:
-        return DEFAULT_HOURLY_CAP, DEFAULT_DAILY_CAP
-    return limits.hourly_cap, limits.daily_cap
+def instance_limits(session: Session, instance_id: int) -> InstanceLimits:
+    """The instance's limits row, or one with the defaults (not added to the session)."""
+    return session.get(InstanceLimits, instance_id) or InstanceLimits(
+        instance_id=instance_id,
+        hourly_cap=DEFAULT_HOURLY_CAP,
+        daily_cap=DEFAULT_DAILY_CAP,
+        headroom_percent=DEFAULT_HEADROOM_PERCENT,
+        prowlarr_id=None,
+    )
 
 
 @dataclass
@@ -67,6 +72,9 @@ class BudgetSnapshot:
     prowlarr: ProwlarrView | None = None
     headroom: float = 0.2
     since_read: list[Spend] = field(default_factory=list)
+    # Set when Prowlarr should have been read and could not be: nothing is sent then, since
+    # the indexers' usage is unknown.
+    prowlarr_error: str | None = None
 
     def spend(self, at: datetime, queries: int) -> None:
         """Record a command this run just sent (it counts against every limit from now on)."""
@@ -78,6 +86,8 @@ class BudgetSnapshot:
             extra = sum(spend.queries for spend in self.since_read)
             indexers = [_with_extra(view, extra) for view in self.prowlarr.indexers]
             limits += prowlarr_limits(indexers, self.prowlarr.app_tags, self.headroom, now)
+        if self.prowlarr_error is not None:
+            limits += (BudgetLimit(f"Prowlarr unreachable ({self.prowlarr_error})", 0),)
         return Budget(limits)
 
 

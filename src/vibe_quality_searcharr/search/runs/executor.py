@@ -20,20 +20,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import anyio.to_thread
 import structlog
 
-from vibe_quality_searcharr.arr.clients import ArrClient, MediaClient
-from vibe_quality_searcharr.arr.errors import ArrError, ArrUnreachable
+from vibe_quality_searcharr.arr.clients import MediaClient
+from vibe_quality_searcharr.arr.errors import ArrError, ArrRateLimited, ArrUnreachable
 from vibe_quality_searcharr.db.base import utcnow
 from vibe_quality_searcharr.db.engine import Database
 from vibe_quality_searcharr.events import EventBus
-from vibe_quality_searcharr.instances.connection import ConnectionTarget
+from vibe_quality_searcharr.instances.connection import Connect
+from vibe_quality_searcharr.search.budgets.service import DEFAULT_RETRY_AFTER, set_backoff
 from vibe_quality_searcharr.search.history.repository import item_labels
 from vibe_quality_searcharr.search.models import CommandStatus, RunStatus
 from vibe_quality_searcharr.search.planner import ArrActivity, Plan
@@ -45,6 +46,7 @@ from vibe_quality_searcharr.search.runs.inputs import (
     load_inputs,
     make_plan,
     pause_hold,
+    read_budget,
 )
 from vibe_quality_searcharr.search.runs.polling import (
     PollSettings,
@@ -55,11 +57,10 @@ from vibe_quality_searcharr.search.runs.polling import (
 from vibe_quality_searcharr.search.runs.preview import command_label, effective_hold
 from vibe_quality_searcharr.security.crypto import SecretBox
 
-__all__ = ["SKIP_EXAMPLES", "Connect", "Executor"]
+__all__ = ["SKIP_EXAMPLES", "Executor"]
 
 log = structlog.get_logger(__name__)
 
-Connect = Callable[[ConnectionTarget], Awaitable[ArrClient]]
 SKIP_EXAMPLES = 5
 _STOPPED = "the service stopped during the run"
 _T = TypeVar("_T")
@@ -157,6 +158,7 @@ class Executor:
                 activity = await fetch_activity(client, inputs.family)
             except ArrError as exc:
                 return await self._fail(run_id, inputs, exc.detail)
+            await read_budget(inputs, self.connect, now)
             plan = make_plan(inputs, activity, budget_for(inputs, now), now=now, seed=seed)
             self._planned(run_id, inputs, plan)
             hold = effective_hold(plan, None)
@@ -205,6 +207,11 @@ class Executor:
             for position, command in enumerate(plan.commands):
                 if position:
                     await self.sleep(inputs.options.delay_seconds)
+                short = _budget_short(inputs, command.cost, self.clock())
+                if short is not None:
+                    # Spent elsewhere since planning (another queue, the user, RSS): stop here.
+                    await self._not_sent(run_id, inputs, plan, labels, short)
+                    break
                 # A shutdown waits for the send in flight: its row must say what happened.
                 task = asyncio.ensure_future(
                     self._send_one(run_id, inputs, plan, position, labels, client)
@@ -217,6 +224,7 @@ class Executor:
                     raise
                 if isinstance(outcome, _Sent):
                     sent.append(outcome)
+                    inputs.budget.spend(self.clock(), command.cost)
                     self.events.publish(
                         "item.searched",
                         run_id=run_id,
@@ -261,6 +269,14 @@ class Executor:
         name = str(body.pop("name"))
         try:
             answer = await client.send_command(name, **body)
+        except ArrRateLimited as exc:
+            # The *arr refused this command; nothing more goes there until it says so.
+            await self.db(
+                recording.mark_unsent, row_id, CommandStatus.FAILED, exc.detail, self.clock()
+            )
+            await self.db(self._back_off, inputs.instance_id, exc)
+            self._finished_event(run_id, inputs, row_id, CommandStatus.FAILED, exc.detail)
+            return exc.detail
         except ArrUnreachable as exc:
             status = (
                 CommandStatus.UNKNOWN if exc.may_have_reached_server else CommandStatus.NOT_SENT
@@ -327,6 +343,10 @@ class Executor:
             grabbed=[],
         )
 
+    def _back_off(self, session: Any, instance_id: int, exc: ArrRateLimited) -> None:
+        wait = timedelta(seconds=exc.retry_after) if exc.retry_after else DEFAULT_RETRY_AFTER
+        set_backoff(session, instance_id, self.clock() + wait, exc.detail)
+
     async def _not_sent(
         self, run_id: int, inputs: PlanInputs, plan: Plan, labels: dict[int, str], message: str
     ) -> None:
@@ -388,6 +408,14 @@ class Executor:
 
     async def _fail(self, run_id: int, inputs: PlanInputs | None, error: str) -> str:
         return await self._finish(run_id, inputs, RunStatus.FAILED, None, error=error)
+
+
+def _budget_short(inputs: PlanInputs, cost: int, now: datetime) -> str | None:
+    """Why the next command may not be sent (its cost exceeds the tightest limit), or None."""
+    tightest = budget_for(inputs, now).tightest()
+    if tightest is None or tightest.remaining >= cost:
+        return None
+    return f"not sent: budget ran short ({tightest.name}: {tightest.remaining} left, needs {cost})"
 
 
 def _message(exc: Exception) -> str:

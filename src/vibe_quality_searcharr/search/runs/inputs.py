@@ -3,8 +3,9 @@ the preview is exactly the plan the next run executes (same inputs, same seed, s
 
 The database part (`load_inputs`) is synchronous and runs off the event loop; the *arr part
 (`fetch_activity`) asks the app what it is downloading and how many searches it has pending.
-`budget_for` is the one place where indexer budgets plug in (the scheduling issue adds them;
-until then every run is unlimited).
+`budget_for` is where indexer budgets plug in: the instance's own caps against this program's
+recent searches, and the limits of the Prowlarr indexers behind it (`read_budget` reads
+Prowlarr, once per run or preview).
 """
 
 from __future__ import annotations
@@ -19,10 +20,17 @@ from sqlalchemy.orm import Session
 from vibe_quality_searcharr.arr.clients import MediaClient
 from vibe_quality_searcharr.arr.schemas.common import CommandStatus as ArrCommandStatus
 from vibe_quality_searcharr.errors import NotFound
-from vibe_quality_searcharr.instances.connection import ConnectionTarget
+from vibe_quality_searcharr.instances.connection import Connect, ConnectionTarget
 from vibe_quality_searcharr.instances.repository import InstanceRepository
 from vibe_quality_searcharr.instances.service import InstanceService
 from vibe_quality_searcharr.library.loading import load_library
+from vibe_quality_searcharr.search.budgets.service import (
+    active_backoff,
+    load_snapshot,
+    prowlarr_target,
+    read_prowlarr_into,
+)
+from vibe_quality_searcharr.search.budgets.snapshot import BudgetSnapshot
 from vibe_quality_searcharr.search.exclusions.loading import load_exclusions
 from vibe_quality_searcharr.search.history.repository import load_history
 from vibe_quality_searcharr.search.models import SearchQueue
@@ -40,6 +48,7 @@ from vibe_quality_searcharr.search.planner import (
     family_of,
     plan,
 )
+from vibe_quality_searcharr.search.planner.texts import at
 from vibe_quality_searcharr.search.queues.options import QueueOptions, queue_settings, run_seed
 from vibe_quality_searcharr.security.crypto import SecretBox
 
@@ -52,6 +61,7 @@ __all__ = [
     "load_inputs",
     "make_plan",
     "pause_hold",
+    "read_budget",
 ]
 
 # Which id of a download-queue or history record names the queue's item, per family.
@@ -92,6 +102,9 @@ class PlanInputs:
     library: Library
     history: History
     exclusions: Exclusions
+    budget: BudgetSnapshot
+    prowlarr: ConnectionTarget | None
+    backoff: PauseHold | None
 
     @property
     def family(self) -> Family:
@@ -140,6 +153,19 @@ def load_inputs(session: Session, queue_id: int, now: datetime, box: SecretBox) 
         library=load_library(session, instance.id, app),
         history=load_history(session, instance.id, queue),
         exclusions=load_exclusions(session, instance.id, now),
+        budget=load_snapshot(session, instance.id, now),
+        prowlarr=prowlarr_target(session, box, instance.id),
+        backoff=_backoff_hold(session, instance.id, instance.name, now),
+    )
+
+
+def _backoff_hold(session: Session, instance_id: int, name: str, now: datetime) -> PauseHold | None:
+    backoff = active_backoff(session, instance_id, now)
+    if backoff is None:
+        return None
+    return PauseHold(
+        "instance_backoff",
+        f"instance {name} asked to wait (429) until {at(backoff.until)}: {backoff.reason}",
     )
 
 
@@ -157,7 +183,7 @@ def pause_hold(inputs: PlanInputs) -> PauseHold | None:
         return PauseHold("queue_disabled", f"queue {inputs.queue_name} is disabled")
     if inputs.paused:
         return PauseHold("queue_paused", f"queue {inputs.queue_name} is paused")
-    return None
+    return inputs.backoff
 
 
 async def fetch_activity(client: MediaClient[Any], family: Family) -> ArrActivity:
@@ -174,11 +200,22 @@ async def fetch_activity(client: MediaClient[Any], family: Family) -> ArrActivit
     return ArrActivity(queued, len(records), unfinished)
 
 
+async def read_budget(inputs: PlanInputs, connect: Connect, now: datetime) -> None:
+    """Read the Prowlarr indexers behind the instance into the run's budget snapshot."""
+    if inputs.prowlarr is not None:
+        await read_prowlarr_into(
+            inputs.budget,
+            inputs.prowlarr,
+            connect,
+            app=inputs.app.value,
+            url=inputs.target.url,
+            now=now,
+        )
+
+
 def budget_for(inputs: PlanInputs, now: datetime) -> Budget:
-    """The indexer budget of this run. Unlimited until the scheduling issue adds the budget
-    ledger and Prowlarr limits; it plugs in here, for previews and runs alike."""
-    del inputs, now
-    return Budget()
+    """Every limit in force now, with what this run has already spent."""
+    return inputs.budget.budget(now)
 
 
 def make_plan(

@@ -27,12 +27,11 @@ from vibe_quality_searcharr.arr.errors import ArrError
 from vibe_quality_searcharr.arr.schemas.common import Command as ArrCommand
 from vibe_quality_searcharr.db.base import utcnow
 from vibe_quality_searcharr.db.engine import Database
-from vibe_quality_searcharr.instances.connection import ConnectionTarget
+from vibe_quality_searcharr.instances.connection import Connect, ConnectionTarget
 from vibe_quality_searcharr.instances.service import InstanceService
 from vibe_quality_searcharr.search.models import CommandStatus, RunStatus
 from vibe_quality_searcharr.search.planner import App, family_of
 from vibe_quality_searcharr.search.runs import recording
-from vibe_quality_searcharr.search.runs.executor import Connect
 from vibe_quality_searcharr.search.runs.polling import grabbed_ids
 from vibe_quality_searcharr.search.runs.repository import pending_commands, running_runs
 from vibe_quality_searcharr.security.crypto import SecretBox

@@ -17,6 +17,7 @@ from vibe_quality_searcharr.search.runs.inputs import (
     load_inputs,
     make_plan,
     pause_hold,
+    read_budget,
 )
 from vibe_quality_searcharr.search.runs.preview import label_ids, preview_read
 from vibe_quality_searcharr.search.runs.schemas import PreviewRead
@@ -43,6 +44,7 @@ async def preview_queue(
             async with client:
                 assert isinstance(client, MediaClient)
                 activity = await fetch_activity(client, inputs.family)
+            await read_budget(inputs, executor.connect, now)
         except ArrError as exc:
             raise ArrUnavailable(exc.detail) from None
         except BlockedAddress as exc:

@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("instance_id", sa.Integer(), nullable=False),
         sa.Column("hourly_cap", sa.Integer(), nullable=True),
         sa.Column("daily_cap", sa.Integer(), nullable=True),
+        sa.Column("headroom_percent", sa.Integer(), nullable=False),
         sa.Column("prowlarr_id", sa.Integer(), nullable=True),
         sa.Column("updated_at", vibe_quality_searcharr.db.base.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
