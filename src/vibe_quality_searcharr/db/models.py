@@ -13,6 +13,7 @@ from vibe_quality_searcharr.library.models import (
     LibrarySyncState,
     LibraryTag,
 )
+from vibe_quality_searcharr.notifications.models import NotificationTarget
 from vibe_quality_searcharr.search.models import (
     Exclusion,
     SearchCommand,
@@ -50,6 +51,7 @@ __all__ = [
     "LibrarySyncState",
     "LibraryTag",
     "LoginThrottle",
+    "NotificationTarget",
     "RecoveryCode",
     "SearchCommand",
     "SearchCommandItem",

@@ -1,0 +1,45 @@
+"""notifications: Apprise targets with encrypted URLs, subscriptions and delivery state
+
+Revision ID: 0005_notifications
+Revises: 0004_library_search
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import vibe_quality_searcharr.db.base
+
+revision = "0005_notifications"
+down_revision = "0004_library_search"
+branch_labels = None
+depends_on = None
+
+UTC = vibe_quality_searcharr.db.base.UTCDateTime
+
+
+def upgrade() -> None:
+    op.create_table(
+        "notification_target",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("url_encrypted", sa.Text(), nullable=False),
+        sa.Column("scheme", sa.String(length=32), nullable=False),
+        sa.Column("service", sa.String(length=64), nullable=False),
+        sa.Column("events", sa.JSON(), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("last_sent_at", UTC(), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("last_error_at", UTC(), nullable=True),
+        sa.Column("sent_count", sa.Integer(), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("created_at", UTC(), server_default=sa.func.now(), nullable=False),
+        sa.Column("updated_at", UTC(), server_default=sa.func.now(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notification_target")),
+        sa.UniqueConstraint("name", name=op.f("uq_notification_target_name")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("notification_target")
