@@ -61,8 +61,8 @@ def _labels(data: Mapping[str, Any], name: str) -> list[str]:
     return [registry.scrub(str(v))[:_MAX_TEXT] for v in value[:_MAX_LABELS] if str(v).strip()]
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count:,} {word if count == 1 else (plural or word + 's')}"
 
 
 def _run_finished(data: Mapping[str, Any]) -> Message | None:
@@ -86,7 +86,7 @@ def _run_finished(data: Mapping[str, Any]) -> Message | None:
     planned = _number(data, "planned_items", "planned")
     planned_text = f" (planned {planned:,})" if planned is not None else ""
     lines = [
-        f"{run} of queue {queue} on {instance}: {_plural(searches, 'search')} sent"
+        f"{run} of queue {queue} on {instance}: {_plural(searches, 'search', 'searches')} sent"
         f"{planned_text}, {_plural(grabbed, 'item')} grabbed."
     ]
     labels = _labels(data, "grabbed_labels")
