@@ -48,9 +48,11 @@ def test_a_run_gives_one_summary_with_its_grabs(
         "Run 7 of queue TV backlog on Sonarr: 10 searches sent (planned 10), 2 items grabbed."
         in message
     )
-    assert "- Show A S01E02" in message and "- Show B S03E04" in message
+    assert "- Show A S01E02" in message
+    assert "- Show B S03E04" in message
     row = target_row(context, target)
-    assert row["sent_count"] == 1 and row["failures"] == 0
+    assert row["sent_count"] == 1
+    assert row["failures"] == 0
     assert row["last_sent_at"] is not None
 
 
@@ -141,7 +143,8 @@ def test_a_flood_is_listed_up_to_a_limit_and_counted_beyond(
     dispatcher.flush_due()
     lines = receiver.posts[-1].body["message"].splitlines()
     assert receiver.posts[-1].body["title"] == "Run finished with grabs: 30 events"
-    assert len(lines) == 21 and lines[-1] == "... and 10 more"
+    assert len(lines) == 21
+    assert lines[-1] == "... and 10 more"
 
 
 def test_a_failed_delivery_is_kept_on_the_target_and_logged_without_the_url(
@@ -156,8 +159,10 @@ def test_a_failed_delivery_is_kept_on_the_target_and_logged_without_the_url(
     context.events.publish("instance.down", name="Sonarr")
     dispatcher.process_pending()
     row = target_row(context, target)
-    assert row["failures"] == 1 and row["sent_count"] == 0
-    assert row["last_error"] and TOKEN not in row["last_error"]
+    assert row["failures"] == 1
+    assert row["sent_count"] == 0
+    assert row["last_error"]
+    assert TOKEN not in row["last_error"]
     logged = (log_dir / "vqs.log").read_text()
     assert "notification_failed" in logged
     assert TOKEN not in logged
@@ -167,7 +172,8 @@ def test_a_failed_delivery_is_kept_on_the_target_and_logged_without_the_url(
     context.events.publish("instance.down", name="Radarr")
     dispatcher.process_pending()
     row = target_row(context, target)
-    assert row["failures"] == 1 and row["sent_count"] == 1
+    assert row["failures"] == 1
+    assert row["sent_count"] == 1
     assert row["last_error"] is None
 
 

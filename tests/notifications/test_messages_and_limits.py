@@ -51,7 +51,8 @@ def test_every_notified_event_has_a_message_and_per_item_events_have_none() -> N
         assert message is not None, kind
         assert (message.subscription, message.title) == (subscription, title)
     budget = msg("budget.low", name="NZBgeek", used=85, limit=100)
-    assert budget is not None and "85 of 100 used (85 %)" in budget.body
+    assert budget is not None
+    assert "85 of 100 used (85 %)" in budget.body
     for kind in ("run.started", "run.planned", "item.searched", "command.finished", "other"):
         assert msg(kind, label="x") is None
 
@@ -59,11 +60,13 @@ def test_every_notified_event_has_a_message_and_per_item_events_have_none() -> N
 def test_odd_or_missing_fields_give_plainer_messages_not_errors() -> None:
     assert msg("run.finished", grabbed="lots") is None
     odd = msg("run.finished", grabbed=3, queue_name=None, searches=True, grabbed_labels="x")
-    assert odd is not None and odd.title == "a queue: 3 grabs"
+    assert odd is not None
+    assert odd.title == "a queue: 3 grabs"
     assert msg("instance.down") is not None
     assert msg("budget.low", used="x") is not None
     long = msg("instance.down", name="n" * 5000)
-    assert long is not None and len(long.title) < 400
+    assert long is not None
+    assert len(long.title) < 400
 
 
 def test_secret_parts_cover_tokens_but_not_host_names() -> None:
@@ -71,7 +74,8 @@ def test_secret_parts_cover_tokens_but_not_host_names() -> None:
     assert "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw" in parts
     mail = secret_parts("mailtos://user:hunter2pass@smtp.example.com?to=me@example.com")
     assert "hunter2pass" in mail
-    assert "smtp.example.com" not in mail and "localhost" not in secret_parts("json://localhost/x")
+    assert "smtp.example.com" not in mail
+    assert "localhost" not in secret_parts("json://localhost/x")
 
 
 def test_the_limiter_keys_on_target_and_subscription() -> None:

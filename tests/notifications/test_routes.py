@@ -105,10 +105,12 @@ def test_send_test_reaches_the_receiver_and_reports_failures(
     assert receiver.posts[0].path == f"/hooks/{TOKEN}"
     receiver.status = 503
     failed = admin_client.post(f"/api/v1/notifications/{created['id']}/test").json()
-    assert failed["ok"] is False and failed["error"]
+    assert failed["ok"] is False
+    assert failed["error"]
     assert TOKEN not in failed["error"]
     shown = admin_client.get(f"/api/v1/notifications/{created['id']}").json()
-    assert shown["failures"] == 1 and shown["sent_count"] == 1
+    assert shown["failures"] == 1
+    assert shown["sent_count"] == 1
     assert shown["last_error"] == failed["error"]
     assert admin_client.post("/api/v1/notifications/999/test").status_code == 404
 

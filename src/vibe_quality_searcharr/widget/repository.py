@@ -1,14 +1,12 @@
 """The widget's counts, each one aggregate query the database computes (no rows loaded).
 
-Today's searches use the index on `search_command.intent_at`. Today's grabs are read through
-the commands of the last `GRAB_LOOKBACK` (the same index, then the item rows by command),
-because `search_command_item.grabbed_at` has no index of its own: a grab is found within hours
-of its search, so a grab of today from a search older than the lookback is not counted.
+Today's searches are a range scan of the index on `search_command.intent_at`, today's grabs one
+of the index on `search_command_item.grabbed_at`: both cost what today holds, not the history.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import Integer, func, select
 from sqlalchemy.orm import Session
@@ -17,9 +15,7 @@ from vibe_quality_searcharr.instances.models import HealthStatus, Instance, Inst
 from vibe_quality_searcharr.library.models import LibraryItem
 from vibe_quality_searcharr.search.models import CommandStatus, SearchCommand, SearchCommandItem
 
-__all__ = ["GRAB_LOOKBACK", "WidgetRepository"]
-
-GRAB_LOOKBACK = timedelta(days=7)
+__all__ = ["WidgetRepository"]
 
 
 class WidgetRepository:
@@ -52,10 +48,8 @@ class WidgetRepository:
             self.session.scalar(
                 select(func.count())
                 .select_from(SearchCommandItem)
-                .join(SearchCommand, SearchCommand.id == SearchCommandItem.command_id)
-                .where(SearchCommand.intent_at >= start - GRAB_LOOKBACK)
-                .where(SearchCommandItem.grabbed.is_(True))
                 .where(SearchCommandItem.grabbed_at >= start)
+                .where(SearchCommandItem.grabbed.is_(True))
             )
             or 0
         )

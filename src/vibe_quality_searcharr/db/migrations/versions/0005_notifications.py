@@ -1,4 +1,5 @@
-"""notifications: Apprise targets with encrypted URLs, subscriptions and delivery state
+"""notifications: Apprise targets with encrypted URLs, subscriptions and delivery state;
+an index on search_command_item.grabbed_at for the widget's "grabs today"
 
 Revision ID: 0005_notifications
 Revises: 0004_library_search
@@ -39,7 +40,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notification_target")),
         sa.UniqueConstraint("name", name=op.f("uq_notification_target_name")),
     )
+    op.create_index(
+        op.f("ix_search_command_item_grabbed_at"), "search_command_item", ["grabbed_at"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_search_command_item_grabbed_at"), table_name="search_command_item")
     op.drop_table("notification_target")
