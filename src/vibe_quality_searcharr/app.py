@@ -107,8 +107,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     describe_problems(app)
     app.include_router(instance_routes.router)
     install_health_monitor(context)
-    app.include_router(metrics_routes.router)
+    metrics_routes.install_metrics(app, context)
     app.include_router(widget_routes.router)
-    context.events.add_listener(context.metrics.listen)
     install_notifications(app, context, on_delivery=context.metrics.delivery)
     return app
