@@ -24,7 +24,8 @@ from vibe_quality_searcharr.errors import install_error_handlers
 from vibe_quality_searcharr.events import EventBus
 from vibe_quality_searcharr.instances import routes as instance_routes
 from vibe_quality_searcharr.instances.health import install_health_monitor
-from vibe_quality_searcharr.observability import health
+from vibe_quality_searcharr.notifications.wiring import install_notifications
+from vibe_quality_searcharr.observability import health, metrics_routes
 from vibe_quality_searcharr.observability.logging import configure_logging
 from vibe_quality_searcharr.observability.request_id import RequestIdMiddleware
 from vibe_quality_searcharr.openapi_problems import describe_problems
@@ -43,6 +44,7 @@ from vibe_quality_searcharr.system import routes as system_routes
 from vibe_quality_searcharr.users.wiring import install_accounts
 from vibe_quality_searcharr.web import home
 from vibe_quality_searcharr.web.templating import STATIC_DIR
+from vibe_quality_searcharr.widget import routes as widget_routes
 
 __all__ = ["build_context", "create_app"]
 
@@ -125,4 +127,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(system_routes.router)
     install_health_monitor(context)
     install_backup_schedule(context)
+    metrics_routes.install_metrics(app, context)
+    app.include_router(widget_routes.router)
+    install_notifications(app, context, on_delivery=context.metrics.delivery)
     return app

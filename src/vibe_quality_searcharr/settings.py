@@ -108,7 +108,8 @@ class Settings(BaseSettings):
         description="Mixed into password hashes, kept outside the database. Generated when unset.",
     )
     metrics_token: SecretStr | None = Field(
-        None, description="Bearer token that may read /metrics."
+        None,
+        description="Bearer token (32+ characters) for Prometheus: opens GET /metrics and nothing else.",
     )
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(

@@ -5,11 +5,17 @@ registered with the log redactor the moment a client is built. Reads are retried
 errors, 5xx and 429; anything else (a search command) is retried only when the connection was
 never established, because once the request may have reached the app a retry could queue the
 same search twice.
+
+An optional observer (`ClientOptions.observer`) hears of every attempt: app, method, status,
+duration and error kind. Metrics hook in there, so this package never imports them; the
+observer sees no URL, path or key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -30,7 +36,14 @@ from vibe_quality_searcharr.arr.errors import (
 from vibe_quality_searcharr.arr.retry import RetryPolicy, parse_retry_after
 from vibe_quality_searcharr.observability.redaction import registry
 
-__all__ = ["USER_AGENT", "ArrHttp", "ClientOptions", "Params"]
+__all__ = [
+    "USER_AGENT",
+    "ArrHttp",
+    "ClientOptions",
+    "Params",
+    "RequestObserver",
+    "RequestSample",
+]
 
 USER_AGENT = f"VibeQualitySearcharr/{__version__}"
 Params = Mapping[str, str | int | float | bool | list[int] | None]
@@ -39,6 +52,20 @@ log = structlog.get_logger(__name__)
 
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _SNIPPET = 200
+
+
+@dataclass(frozen=True)
+class RequestSample:
+    """One attempt at one request, as an observer sees it (no URL, no path, no key)."""
+
+    app: str
+    method: str
+    status: int | None  # None: no HTTP answer (connection error, timeout)
+    seconds: float
+    error: str | None  # the ArrError kind when the attempt failed, else None
+
+
+RequestObserver = Callable[[RequestSample], None]
 
 
 @dataclass(frozen=True)
@@ -52,6 +79,7 @@ class ClientOptions:
     max_connections: int = 10
     max_keepalive_connections: int = 5
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    observer: RequestObserver | None = field(default=None, compare=False)
 
     def timeout(self) -> httpx.Timeout:
         return httpx.Timeout(
@@ -147,10 +175,12 @@ class ArrHttp:
         attempt = 0
         while True:
             attempt += 1
+            started = time.perf_counter()
             try:
                 response = await self._client.request(method, path, params=clean_params, json=json)
             except httpx.TransportError as exc:
                 error = self._transport_error(exc, path)
+                self._observe(method, None, started, error.kind)
                 retryable = idempotent or isinstance(exc, _NOT_SENT)
                 if not retryable or attempt > retry.retries:
                     raise error from None
@@ -158,8 +188,10 @@ class ArrHttp:
                 continue
             status = response.status_code
             if 200 <= status < 300:
+                self._observe(method, status, started, None)
                 return response
             error = self._status_error(response, method, path)
+            self._observe(method, status, started, error.kind)
             transient = status == 429 or status >= 500
             if not (idempotent and transient) or attempt > retry.retries:
                 raise error
@@ -169,6 +201,20 @@ class ArrHttp:
                     raise error
                 delay = error.retry_after
             await self._pause(delay, path, attempt, error)
+
+    def _observe(self, method: str, status: int | None, started: float, error: str | None) -> None:
+        observer = self.options.observer
+        if observer is None:
+            return
+        sample = RequestSample(
+            app=self.app_label,
+            method=method,
+            status=status,
+            seconds=time.perf_counter() - started,
+            error=error,
+        )
+        with contextlib.suppress(Exception):  # metrics must never break a request
+            observer(sample)
 
     async def _pause(self, delay: float, path: str, attempt: int, error: ArrError) -> None:
         log.warning(

@@ -13,6 +13,7 @@ from vibe_quality_searcharr.library.models import (
     LibrarySyncState,
     LibraryTag,
 )
+from vibe_quality_searcharr.notifications.models import NotificationTarget
 from vibe_quality_searcharr.scheduling.models import QueueSlotClaim
 from vibe_quality_searcharr.search.budgets.models import InstanceBackoff, InstanceLimits
 from vibe_quality_searcharr.search.models import (
@@ -54,6 +55,7 @@ __all__ = [
     "LibrarySyncState",
     "LibraryTag",
     "LoginThrottle",
+    "NotificationTarget",
     "QueueSlotClaim",
     "RecoveryCode",
     "SearchCommand",

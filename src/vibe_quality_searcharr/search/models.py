@@ -184,7 +184,8 @@ class SearchCommandItem(Base):
     score: Mapped[int] = mapped_column(Integer, default=0)
     reason: Mapped[str] = mapped_column(Text, default="")
     grabbed: Mapped[bool] = mapped_column(Boolean, default=False)
-    grabbed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Indexed for "grabs today" (widget): a range scan of today's grabs, not of the history.
+    grabbed_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
     imported_at: Mapped[datetime | None] = mapped_column(default=None)
 
 

@@ -5,13 +5,26 @@ later that forgets to declare `CurrentUser` is still protected. Matching is exac
 after the server has decoded it): no prefix, suffix or substring tricks such as
 `/api/v1/settings?x=/login` or `/api/v1/settings/login` (Huntarr finding 13). The single prefix,
 `/static/`, serves files from one directory and nothing else.
+
+One credential works on one path only: `VQS_METRICS_TOKEN`, presented as a bearer token, opens
+`GET /metrics` (exactly that path and method, compared in constant time) and nothing else; the
+same token anywhere else is an invalid API token (401).
 """
 
 from __future__ import annotations
 
+import hmac
 import re
 
-__all__ = ["PUBLIC_PATHS", "SELF_SERVICE", "STATIC_PREFIX", "is_public", "is_self_service"]
+__all__ = [
+    "METRICS_PATH",
+    "PUBLIC_PATHS",
+    "SELF_SERVICE",
+    "STATIC_PREFIX",
+    "is_public",
+    "is_self_service",
+    "metrics_token_allows",
+]
 
 PUBLIC_PATHS: frozenset[str] = frozenset(
     {
@@ -29,6 +42,7 @@ PUBLIC_PATHS: frozenset[str] = frozenset(
     }
 )
 STATIC_PREFIX = "/static/"
+METRICS_PATH = "/metrics"
 
 # Changes a viewer (or any signed-in user) may make to their own account only. Patterns are
 # matched against the whole path. Read-only API tokens may not use them.
@@ -58,3 +72,10 @@ def is_public(path: str) -> bool:
 
 def is_self_service(method: str, path: str) -> bool:
     return any(method == allowed and pattern.fullmatch(path) for allowed, pattern in SELF_SERVICE)
+
+
+def metrics_token_allows(method: str, path: str, bearer: str | None, token: str | None) -> bool:
+    """True only for GET/HEAD of exactly /metrics with the configured metrics token."""
+    if token is None or bearer is None or path != METRICS_PATH or method not in ("GET", "HEAD"):
+        return False
+    return hmac.compare_digest(bearer.encode(), token.encode())

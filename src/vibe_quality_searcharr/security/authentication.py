@@ -11,6 +11,9 @@ route code runs:
 3. state-changing requests need a principal that may write (an admin with a full-scope
    credential), except the few self-service account actions on the allow-list.
 
+The metrics token (`VQS_METRICS_TOKEN`) is not a principal: it lets `GET /metrics` through and
+nothing else (`allowlist.metrics_token_allows`), marked as `state.metrics_token`.
+
 Routes still declare `CurrentUser`/`WriteUser`/`AdminUser`; this layer makes forgetting to do
 so harmless.
 """
@@ -29,7 +32,12 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vibe_quality_searcharr.context import AppContext
-from vibe_quality_searcharr.security.allowlist import STATIC_PREFIX, is_public, is_self_service
+from vibe_quality_searcharr.security.allowlist import (
+    STATIC_PREFIX,
+    is_public,
+    is_self_service,
+    metrics_token_allows,
+)
 from vibe_quality_searcharr.security.client_address import TrustedProxies
 from vibe_quality_searcharr.security.clock import app_clock
 from vibe_quality_searcharr.security.csrf import CSRF_FIELD, CSRF_HEADER, CsrfTokens, same_origin
@@ -129,8 +137,16 @@ class AuthenticationMiddleware:
             proxy_user=proxy_user,
         )
         now = app_clock(application)()
-        if path.startswith(STATIC_PREFIX) and method in SAFE_METHODS:
-            resolution = Resolution()  # static files are public: no database round trip
+        metrics_token = settings.metrics_token
+        metrics_grant = metrics_token_allows(
+            method,
+            path,
+            credentials.bearer,
+            metrics_token.get_secret_value() if metrics_token is not None else None,
+        )
+        state["metrics_token"] = metrics_grant
+        if metrics_grant or (path.startswith(STATIC_PREFIX) and method in SAFE_METHODS):
+            resolution = Resolution()  # static files, or the metrics token: no database lookup
         else:
             resolution = await anyio.to_thread.run_sync(
                 resolve_principal, context.database, settings, credentials, now
@@ -140,7 +156,7 @@ class AuthenticationMiddleware:
         if resolution.csrf_binding is not None:
             state["csrf_token"] = csrf.for_binding(resolution.csrf_binding)
 
-        public = is_public(path)
+        public = is_public(path) or metrics_grant
         if resolution.rejected is not None and not public:
             await _problem(401, "unauthorized", resolution.rejected)(scope, receive, send)
             return

@@ -24,4 +24,6 @@ class EncryptedColumn:
 ENCRYPTED_COLUMNS: tuple[EncryptedColumn, ...] = (
     EncryptedColumn("instance", "api_key_encrypted", "arr-api-key"),  # instances.API_KEY_PURPOSE
     EncryptedColumn("users", "totp_secret", "totp"),  # users.keys.AuthKeys.totp_box
+    # notifications.service.URL_PURPOSE
+    EncryptedColumn("notification_target", "url_encrypted", "notification-url"),
 )

@@ -1,0 +1,1 @@
+"""Apprise notifications from bus events: targets, subscriptions, rate limits, delivery."""
