@@ -23,6 +23,8 @@ from vibe_quality_searcharr.errors import install_error_handlers
 from vibe_quality_searcharr.events import EventBus
 from vibe_quality_searcharr.instances import routes as instance_routes
 from vibe_quality_searcharr.instances.health import install_health_monitor
+from vibe_quality_searcharr.library import routes as library_routes
+from vibe_quality_searcharr.library.jobs import install_library_sync
 from vibe_quality_searcharr.observability import health
 from vibe_quality_searcharr.observability.logging import configure_logging
 from vibe_quality_searcharr.observability.request_id import RequestIdMiddleware
@@ -104,5 +106,8 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(home.router)
     describe_problems(app)
     app.include_router(instance_routes.router)
+    app.include_router(library_routes.instance_router)
+    app.include_router(library_routes.router)
     install_health_monitor(context)
+    app.state.library_sync = install_library_sync(context)
     return app

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import anyio.from_thread
-from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Body, Depends, Query, Request, Response
 from pydantic import BaseModel
 
 from vibe_quality_searcharr.arr.retry import RetryPolicy
@@ -73,10 +73,23 @@ def list_instances(
 
 @router.post("", response_model=InstanceRead, status_code=201)
 def create_instance(
-    _user: WriteUser, service: Service, data: InstanceCreate, response: Response
+    _user: WriteUser,
+    service: Service,
+    context: Context,
+    data: InstanceCreate,
+    response: Response,
+    background: BackgroundTasks,
 ) -> InstanceRead:
     instance = service.create(data)
     response.headers["Location"] = f"/api/v1/instances/{instance.id}"
+    # Published once the request's transaction has committed (the library syncs it then).
+    background.add_task(
+        context.events.publish,
+        "instance.created",
+        instance_id=instance.id,
+        name=instance.name,
+        app=instance.app,
+    )
     return to_read(instance)
 
 

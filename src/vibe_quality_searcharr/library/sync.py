@@ -139,17 +139,22 @@ class LibrarySync:
         """Start a sync in the background on the running loop; False if one is running."""
         if instance_id in self._running:
             return False
-        task = asyncio.get_running_loop().create_task(self._background(instance_id))
+        loop = asyncio.get_running_loop()
+        self._running.add(instance_id)  # before the task runs: a second start sees it
+        task = loop.create_task(self._background(instance_id))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return True
 
     async def _background(self, instance_id: int) -> SyncOutcome | None:
         try:
-            return await self.sync(instance_id)
+            return await self._sync(instance_id)
         except (SyncAlreadyRunning, SyncNotPossible) as exc:
             log.info("library_sync_not_started", instance_id=instance_id, reason=str(exc))
             return None
+        finally:
+            self._running.discard(instance_id)
+            self.progress.pop(instance_id, None)
 
     async def wait_idle(self) -> None:
         """Until every background sync of this process has ended (tests, shutdown)."""
