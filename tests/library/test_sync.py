@@ -38,7 +38,12 @@ APPS = [
     ("whisparr", None),
     ("whisparr-v3", None),
 ]
-PARENT_KEY = {"sonarr": "seriesId", "whisparr": "seriesId", "lidarr": "artistId", "readarr": "authorId"}
+PARENT_KEY = {
+    "sonarr": "seriesId",
+    "whisparr": "seriesId",
+    "lidarr": "artistId",
+    "readarr": "authorId",
+}
 PARENT_LIST = {"sonarr": "series", "whisparr": "series", "lidarr": "artist", "readarr": "author"}
 
 
@@ -58,7 +63,9 @@ def wanted(sim: RunningSimulator, kind: str, monitored: bool) -> dict[int, dict[
         return {
             m["id"]: m
             for m in movies
-            if m["hasFile"] and m["monitored"] == monitored and m["movieFile"]["qualityCutoffNotMet"]
+            if m["hasFile"]
+            and m["monitored"] == monitored
+            and m["movieFile"]["qualityCutoffNotMet"]
         }
     page = get(sim, f"wanted/{kind}", pageSize=100_000, monitored=monitored)
     return {record["id"]: record for record in page["records"]}
@@ -112,7 +119,9 @@ def test_the_mirror_matches_the_apps_wanted_lists(
         profiles = {p.arr_id: p for p in session.scalars(select(LibraryProfile))}
         tags = {t.arr_id: t.label for t in session.scalars(select(LibraryTag))}
         parents = {p.arr_id: p for p in session.scalars(select(LibraryParent))}
-        seasons = {(s.series_id, s.season_number): s for s in session.scalars(select(LibrarySeason))}
+        seasons = {
+            (s.series_id, s.season_number): s for s in session.scalars(select(LibrarySeason))
+        }
         state = session.get(LibrarySyncState, instance_id)
         assert state is not None
         assert state.status == SyncStatus.OK and state.item_count == len(items)
@@ -151,7 +160,9 @@ def test_the_mirror_matches_the_apps_wanted_lists(
                 for item_id, record in missing.items():
                     row = items[item_id]
                     assert row.released_at is not None
-                    assert row.released_at.isoformat().replace("+00:00", "Z") == record["airDateUtc"]
+                    assert (
+                        row.released_at.isoformat().replace("+00:00", "Z") == record["airDateUtc"]
+                    )
                     assert (row.season_number, row.episode_number) == (
                         record["seasonNumber"], record["episodeNumber"],
                     )  # fmt: skip
@@ -173,7 +184,10 @@ def test_sonarr_v4_mirrors_format_upgrade_candidates_the_cutoff_list_misses(
     expected: set[int] = set()
     calls = 0
     for series in get(sim, "series"):
-        if series["qualityProfileId"] not in cutoffs or not series["statistics"]["episodeFileCount"]:
+        if (
+            series["qualityProfileId"] not in cutoffs
+            or not series["statistics"]["episodeFileCount"]
+        ):
             continue
         calls += 1
         for episode in get(sim, "episode", seriesId=series["id"], includeEpisodeFile=True):
@@ -213,7 +227,11 @@ def test_a_grabbed_item_leaves_the_mirror_and_a_newly_aired_one_joins(
     instance_id = add_instance(context, sim)
     sync_ok(run_sync, instance_id)
     before = mirror(database, instance_id)
-    target = next(i for i, row in sorted(before.items()) if row.missing and row.monitored and row.parent_monitored)
+    target = next(
+        i
+        for i, row in sorted(before.items())
+        if row.missing and row.monitored and row.parent_monitored
+    )
 
     sim.state.tuning.find_probability = 1.0
     response = httpx.post(
@@ -226,8 +244,11 @@ def test_a_grabbed_item_leaves_the_mirror_and_a_newly_aired_one_joins(
     upcoming = sorted(
         (item.air, item.id)
         for item in sim.state.library.items.values()
-        if item.air is not None and item.air > sim.clock.now() and item.season >= 1
-        and item.monitored and sim.state.library.parents[item.parent_id].monitored
+        if item.air is not None
+        and item.air > sim.clock.now()
+        and item.season >= 1
+        and item.monitored
+        and sim.state.library.parents[item.parent_id].monitored
     )
     aired_at, new_id = upcoming[0]
     sim.advance(max(3600.0, (aired_at - sim.clock.now()).total_seconds() + 4 * 3600))
@@ -264,21 +285,27 @@ def test_a_failed_sync_keeps_the_previous_mirror_and_records_the_error(
     sim = simulator_factory("sonarr", size=150)
     instance_id = add_instance(context, sim)
     sync_ok(run_sync, instance_id)
-    before = {i: (row.id, row.missing, row.title) for i, row in mirror(database, instance_id).items()}
+    before = {
+        i: (row.id, row.missing, row.title) for i, row in mirror(database, instance_id).items()
+    }
     with database.session_scope() as session:
         state = session.get(LibrarySyncState, instance_id)
         assert state is not None
         last_success = state.last_success_at
 
     sim.state.tuning.find_probability = 1.0
-    httpx.post(f"{sim.api_root}/command", json={"name": "MissingEpisodeSearch"}, headers=sim.headers)
+    httpx.post(
+        f"{sim.api_root}/command", json={"name": "MissingEpisodeSearch"}, headers=sim.headers
+    )
     sim.advance(6 * 3600)  # the wanted lists changed: a good sync would write
     response = httpx.post(f"{sim.base_url}/__sim/faults", json=fault, headers=sim.headers)
     assert response.status_code < 300, response.text
 
     outcome = run_sync(instance_id)
     assert not outcome.ok and outcome.error
-    after = {i: (row.id, row.missing, row.title) for i, row in mirror(database, instance_id).items()}
+    after = {
+        i: (row.id, row.missing, row.title) for i, row in mirror(database, instance_id).items()
+    }
     assert after == before
     with database.session_scope() as session:
         state = session.get(LibrarySyncState, instance_id)
@@ -337,7 +364,9 @@ def test_one_sync_per_instance_at_a_time(
 
 
 def test_a_stale_running_state_from_a_crashed_process_does_not_block(
-    context: AppContext, database: Database, simulator_factory: Callable[..., RunningSimulator],
+    context: AppContext,
+    database: Database,
+    simulator_factory: Callable[..., RunningSimulator],
     run_sync: Sync,
 ) -> None:
     sim = simulator_factory("readarr", size=30)

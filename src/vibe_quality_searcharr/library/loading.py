@@ -106,9 +106,14 @@ def load_library(session: Session, instance_id: int, app: App) -> Library:
             ).where(LibraryProfile.instance_id == instance_id)
         )
     }
+    # iter(): a Result has keys(), so dict() would take it for a mapping (SQLAlchemy 2.1).
     tag_labels = dict(
-        session.execute(
-            select(LibraryTag.arr_id, LibraryTag.label).where(LibraryTag.instance_id == instance_id)
-        ).tuples()
+        iter(
+            session.execute(
+                select(LibraryTag.arr_id, LibraryTag.label).where(
+                    LibraryTag.instance_id == instance_id
+                )
+            )
+        )
     )
     return Library(app, items, seasons, profiles, tag_labels)
