@@ -64,7 +64,9 @@ def test_items_are_paged_with_labels_and_filters(
 ) -> None:
     first = items(admin_client, sonarr, page_size=20)
     total = first["total"]
-    assert total > 100 and len(first["items"]) == 20 and first["page"] == 1
+    assert total > 100
+    assert len(first["items"]) == 20
+    assert first["page"] == 1
     seen = {item["id"] for page in range(1, total // 200 + 2)
             for item in items(admin_client, sonarr, page=page, page_size=200)["items"]}  # fmt: skip
     assert len(seen) == total
@@ -77,7 +79,8 @@ def test_items_are_paged_with_labels_and_filters(
     upgrades = items(admin_client, sonarr, wanted="format_upgrade", page_size=200)
     assert all(not i["has_file"] for i in missing["items"])
     assert all(i["has_file"] and i["cutoff_unmet"] for i in cutoff["items"])
-    assert upgrades["total"] > 0 and all(i["format_upgrade"] for i in upgrades["items"])
+    assert upgrades["total"] > 0
+    assert all(i["format_upgrade"] for i in upgrades["items"])
     assert missing["total"] + cutoff["total"] <= total
 
     unmonitored = items(admin_client, sonarr, monitored=False, page_size=200)
@@ -87,7 +90,8 @@ def test_items_are_paged_with_labels_and_filters(
 
     parent_id = item["parent_id"]
     one_series = items(admin_client, sonarr, parent_id=parent_id, page_size=200)
-    assert one_series["total"] >= 1 and {i["parent_id"] for i in one_series["items"]} == {parent_id}
+    assert one_series["total"] >= 1
+    assert {i["parent_id"] for i in one_series["items"]} == {parent_id}
     word = item["title"].split()[-1]
     found = items(admin_client, sonarr, q=word.upper(), page_size=200)
     assert item["id"] in {i["id"] for i in found["items"]}
@@ -163,7 +167,8 @@ def test_parents_show_completion(admin_client: SignedInClient, sonarr: int) -> N
     body = response.json()
     assert body["total"] == len(body["items"]) > 0
     series = body["items"][0]
-    assert series["kind"] == "series" and series["total"] >= series["files"]
+    assert series["kind"] == "series"
+    assert series["total"] >= series["files"]
     wanted = items(admin_client, sonarr, parent_id=series["id"])["total"]
     assert series["wanted"] == wanted
     assert series["poster_path"].startswith("/MediaCover/")
@@ -179,7 +184,7 @@ def test_parents_show_completion(admin_client: SignedInClient, sonarr: int) -> N
         {"monitored": "perhaps"},
         {"parent_id": 0},
         {"q": "x" * 201},
-    ],  # fmt: skip
+    ],
 )
 def test_bad_filters_are_422(
     admin_client: SignedInClient, sonarr: int, params: dict[str, Any]
@@ -199,7 +204,8 @@ def test_unknown_instances_are_404(admin_client: SignedInClient) -> None:
 def test_viewers_read_but_cannot_start_a_sync(viewer_client: SignedInClient, sonarr: int) -> None:
     assert viewer_client.get(f"/api/v1/library/{sonarr}/items").status_code == 200
     state = viewer_client.get(f"/api/v1/instances/{sonarr}/sync")
-    assert state.status_code == 200 and state.json()["status"] == "ok"
+    assert state.status_code == 200
+    assert state.json()["status"] == "ok"
     assert viewer_client.post(f"/api/v1/instances/{sonarr}/sync").status_code == 403
 
 
@@ -231,4 +237,5 @@ def test_adding_an_instance_syncs_it(
     syncer: LibrarySync = admin_client.app.state.library_sync  # type: ignore[attr-defined]
     admin_client.portal.call(syncer.wait_idle)  # type: ignore[union-attr]
     state = admin_client.get(f"/api/v1/instances/{instance_id}/sync").json()
-    assert state["status"] == "ok" and state["item_count"] > 0
+    assert state["status"] == "ok"
+    assert state["item_count"] > 0

@@ -102,18 +102,22 @@ def test_the_mirror_matches_the_apps_wanted_lists(
     missing = wanted(sim, "missing", True)
     unmonitored = wanted(sim, "missing", False)
     cutoff = wanted(sim, "cutoff", True)
-    assert missing and cutoff
+    assert missing
+    assert cutoff
     assert {i for i, row in items.items() if row.missing} == set(missing) | set(unmonitored)
     assert {i for i, row in items.items() if row.cutoff_unmet} == set(cutoff)
     assert outcome.counts["missing"] == len(missing) + len(unmonitored)
     for item_id, record in missing.items():
         row = items[item_id]
-        assert row.monitored and row.parent_monitored and not row.has_file
+        assert row.monitored
+        assert row.parent_monitored
+        assert not row.has_file
         assert row.title == record["title"]
     for item_id in unmonitored:
         assert not (items[item_id].monitored and items[item_id].parent_monitored)
     for item_id in cutoff:
-        assert items[item_id].has_file and not items[item_id].missing
+        assert items[item_id].has_file
+        assert not items[item_id].missing
 
     with database.session_scope() as session:
         profiles = {p.arr_id: p for p in session.scalars(select(LibraryProfile))}
@@ -124,7 +128,8 @@ def test_the_mirror_matches_the_apps_wanted_lists(
         }
         state = session.get(LibrarySyncState, instance_id)
         assert state is not None
-        assert state.status == SyncStatus.OK and state.item_count == len(items)
+        assert state.status == SyncStatus.OK
+        assert state.item_count == len(items)
         assert state.api_calls == outcome.counts["api_calls"]
         expected_profiles = get(sim, "qualityprofile")
         assert {p["id"]: p.get("cutoffFormatScore", 0) for p in expected_profiles} == {
@@ -257,7 +262,8 @@ def test_a_grabbed_item_leaves_the_mirror_and_a_newly_aired_one_joins(
 
     outcome = sync_ok(run_sync, instance_id)
     after = mirror(database, instance_id)
-    assert new_id in after and after[new_id].missing
+    assert new_id in after
+    assert after[new_id].missing
     assert target not in after or not after[target].missing
     assert outcome.counts["inserted"] >= 1
     assert outcome.counts["deleted"] + outcome.counts["updated"] >= 1
@@ -302,7 +308,8 @@ def test_a_failed_sync_keeps_the_previous_mirror_and_records_the_error(
     assert response.status_code < 300, response.text
 
     outcome = run_sync(instance_id)
-    assert not outcome.ok and outcome.error
+    assert not outcome.ok
+    assert outcome.error
     after = {
         i: (row.id, row.missing, row.title) for i, row in mirror(database, instance_id).items()
     }
@@ -311,11 +318,13 @@ def test_a_failed_sync_keeps_the_previous_mirror_and_records_the_error(
         state = session.get(LibrarySyncState, instance_id)
         assert state is not None
         assert state.status == SyncStatus.FAILED
-        assert state.last_error == outcome.error and "\n" not in state.last_error
+        assert state.last_error == outcome.error
+        assert "\n" not in state.last_error
         assert sim.api_key not in state.last_error
         assert state.last_success_at == last_success
     failed = [e for e in events.events if e.kind == "library.sync.failed"]
-    assert failed and failed[-1].data["error"] == outcome.error
+    assert failed
+    assert failed[-1].data["error"] == outcome.error
     assert sim.api_key not in str([e.data for e in events.events])
 
 
@@ -329,13 +338,15 @@ def test_events_are_published_in_order(
     instance_id = add_instance(context, sim)
     outcome = sync_ok(run_sync, instance_id)
     kinds = events.kinds()
-    assert kinds[0] == "library.sync.started" and kinds[-1] == "library.sync.finished"
+    assert kinds[0] == "library.sync.started"
+    assert kinds[-1] == "library.sync.finished"
     assert set(kinds[1:-1]) == {"library.sync.progress"}
     phases = [e.data["phase"] for e in events.events[1:-1]]
     assert phases.index("wanted/missing") < phases.index("wanted/cutoff") < phases.index("writing")
     finished = events.events[-1].data
     assert finished["instance_id"] == instance_id
-    assert finished["items"] == outcome.items and finished["duration_ms"] >= 0
+    assert finished["items"] == outcome.items
+    assert finished["duration_ms"] >= 0
     pages = [e.data for e in events.events if e.data.get("phase") == "wanted/missing"]
     assert pages[-1]["done"] == pages[-1]["total"]
 
