@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import anyio.from_thread
-from fastapi import APIRouter, BackgroundTasks, Body, Depends, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from sqlalchemy import event
 from pydantic import BaseModel
 
 from vibe_quality_searcharr.arr.retry import RetryPolicy
@@ -78,17 +79,16 @@ def create_instance(
     context: Context,
     data: InstanceCreate,
     response: Response,
-    background: BackgroundTasks,
 ) -> InstanceRead:
     instance = service.create(data)
     response.headers["Location"] = f"/api/v1/instances/{instance.id}"
-    # Published once the request's transaction has committed (the library syncs it then).
-    background.add_task(
-        context.events.publish,
-        "instance.created",
-        instance_id=instance.id,
-        name=instance.name,
-        app=instance.app,
+    # Published only once the request's transaction has committed (the library syncs it then).
+    created = {"instance_id": instance.id, "name": instance.name, "app": instance.app}
+    event.listen(
+        service.repo.session,
+        "after_commit",
+        lambda _session: context.events.publish("instance.created", **created),
+        once=True,
     )
     return to_read(instance)
 
