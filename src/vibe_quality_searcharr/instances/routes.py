@@ -11,8 +11,8 @@ from typing import Annotated
 
 import anyio.from_thread
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
-from sqlalchemy import event
 from pydantic import BaseModel
+from sqlalchemy import event
 
 from vibe_quality_searcharr.arr.retry import RetryPolicy
 from vibe_quality_searcharr.arr.transport import ClientOptions

@@ -93,7 +93,6 @@ def _sync_table(
         natural = tuple(row[len(pk_cols) : len(pk_cols) + width])
         stored[natural[0] if width == 1 else natural] = (pk, tuple(row[len(pk_cols) + width :]))
 
-    inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     deletes: list[dict[str, Any]] = []
     pk_names = [f"pk_{column.name}" for column in pk_cols]
@@ -105,32 +104,43 @@ def _sync_table(
             deletes.append(dict(zip(pk_names, pk, strict=True)))
         elif fresh != values:
             updates.append(
-                {**dict(zip(pk_names, pk, strict=True)), **dict(zip(columns, fresh, strict=True))}
+                {
+                    **dict(zip(pk_names, pk, strict=True)),
+                    **dict(zip(columns, fresh, strict=True)),
+                }
             )
+
+    where = and_(
+        *(column == bindparam(name) for column, name in zip(pk_cols, pk_names, strict=True))
+    )
+    for chunk in _chunks(deletes):
+        session.execute(delete(table).where(where), chunk)
+    if updates:
+        statement = update(table).where(where)
+        for chunk in _chunks(updates):
+            session.execute(statement, chunk)
+    # Insert parameter dicts are built a batch at a time: 80,000 of them at once cost ~100 MB.
+    inserted = 0
+    batch: list[dict[str, Any]] = []
     for natural, values in new.items():
         if natural in stored:
             continue
         key_values = (natural,) if width == 1 else natural
-        inserts.append(
+        batch.append(
             {
                 "instance_id": instance_id,
                 **dict(zip(keys, key_values, strict=True)),
                 **dict(zip(columns, values, strict=True)),
             }
         )
-
-    where = and_(
-        *(column == bindparam(name) for column, name in zip(pk_cols, pk_names, strict=True))
-    )
-    for batch in _chunks(deletes):
-        session.execute(delete(table).where(where), batch)
-    if updates:
-        statement = update(table).where(where)
-        for batch in _chunks(updates):
-            session.execute(statement, batch)
-    for batch in _chunks(inserts):
+        if len(batch) >= _BATCH:
+            session.execute(insert(table), batch)
+            inserted += len(batch)
+            batch = []
+    if batch:
         session.execute(insert(table), batch)
-    return Changes(len(inserts), len(updates), len(deletes))
+        inserted += len(batch)
+    return Changes(inserted, len(updates), len(deletes))
 
 
 def apply_snapshot(session: Session, instance_id: int, snapshot: Snapshot) -> dict[str, Changes]:

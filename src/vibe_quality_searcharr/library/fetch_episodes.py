@@ -211,7 +211,9 @@ async def _format_candidates(
     gate = asyncio.Semaphore(ctx.file_concurrency)
     done = 0
 
-    async def one(series: SyncSeries) -> list[SyncEpisode]:
+    snapshot = ctx.snapshot
+
+    async def one(series: SyncSeries) -> None:
         nonlocal done
         async with gate:
             episodes = await ctx.get(
@@ -219,30 +221,26 @@ async def _format_candidates(
             )
         done += 1
         ctx.progress("episode files", done, len(to_fetch))
-        return episodes
-
-    if to_fetch:
-        ctx.progress("episode files", 0, len(to_fetch))
-    tasks = [asyncio.create_task(one(series)) for series in to_fetch]
-    try:
-        results = await asyncio.gather(*tasks)
-    except BaseException:  # one failed call fails the sync: stop the others now
-        for task in tasks:
-            task.cancel()
-        raise
-    ctx.snapshot.file_fetches = len(to_fetch)
-    for series, episodes in zip(to_fetch, results, strict=True):
-        profile = profiles[series.quality_profile_id or -1]
-        cutoff = profile.cutoff_format_score
+        # Kept as rows at once, so the models of one series at a time are alive, not all.
+        cutoff = profiles[series.quality_profile_id or -1].cutoff_format_score
         parent = by_id.get(series.id)
         for episode in episodes:
             file = episode.episode_file
             if not episode.has_file or file is None or file.custom_format_score is None:
                 continue
-            if file.custom_format_score < cutoff or episode.id in ctx.snapshot.items:
-                ctx.snapshot.add_item(
-                    episode.id,
-                    _row(
-                        episode, parent, missing=False, cutoff=False, score=file.custom_format_score
-                    ),
+            score = file.custom_format_score
+            if score < cutoff or episode.id in snapshot.items:
+                snapshot.add_item(
+                    episode.id, _row(episode, parent, missing=False, cutoff=False, score=score)
                 )
+
+    if to_fetch:
+        ctx.progress("episode files", 0, len(to_fetch))
+    tasks = [asyncio.create_task(one(series)) for series in to_fetch]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:  # one failed call fails the sync: stop the others now
+        for task in tasks:
+            task.cancel()
+        raise
+    snapshot.file_fetches = len(to_fetch)
