@@ -21,6 +21,7 @@ from vibe_quality_searcharr.simulator.testing import RunningSimulator
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)
 def test_a_library_of_50000_wanted_episodes_syncs_without_variable_limits(
     context: AppContext,
     database: Database,

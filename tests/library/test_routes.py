@@ -228,13 +228,14 @@ def test_adding_an_instance_syncs_it(
     admin_client: SignedInClient, simulator_factory: Callable[..., RunningSimulator]
 ) -> None:
     sim = simulator_factory("radarr", size=40)
+    syncer: LibrarySync = admin_client.app.state.library_sync  # type: ignore[attr-defined]
+    syncer.sync_new_instances = True  # as in the process that runs the scheduler
     response = admin_client.post(
         "/api/v1/instances",
         json={"name": "Radarr", "app": "radarr", "url": sim.base_url, "api_key": sim.api_key},
     )
     assert response.status_code == 201, response.text
     instance_id = response.json()["id"]
-    syncer: LibrarySync = admin_client.app.state.library_sync  # type: ignore[attr-defined]
     admin_client.portal.call(syncer.wait_idle)  # type: ignore[union-attr]
     state = admin_client.get(f"/api/v1/instances/{instance_id}/sync").json()
     assert state["status"] == "ok"

@@ -72,8 +72,11 @@ def install_library_sync(context: AppContext, *, connector: Connector | None = N
         connector=connector or Connector(options=SYNC_OPTIONS),
     )
 
+    # Background work belongs to the process that runs the scheduler (one per deployment).
+    syncer.sync_new_instances = settings.scheduler_enabled
+
     def on_event(event: Event) -> None:
-        if event.kind != INSTANCE_CREATED:
+        if event.kind != INSTANCE_CREATED or not syncer.sync_new_instances:
             return
         instance_id = event.data.get("instance_id")
         if isinstance(instance_id, int) and event.data.get("app") != "prowlarr":

@@ -127,6 +127,8 @@ class LibrarySync:
         self.clock = clock
         self.monotonic = monotonic
         self.max_file_fetches = max_file_fetches
+        # Sync an instance as soon as it is added (set where the scheduler runs).
+        self.sync_new_instances = False
         self._running: set[int] = set()
         self._tasks: set[asyncio.Task[SyncOutcome | None]] = set()
         # instance id -> latest progress of the sync running here (phase, done, total).
