@@ -8,7 +8,12 @@ Prints the median planning time over several runs for every order (and with cycl
 packs), the time to build the inputs from rows, and peak memory (tracemalloc for the planning
 itself, ru_maxrss for the process). Target: a plan in <= 200 ms for 50,000 items.
 
-    .venv/bin/python bench/planner.py [--runs 7] [--instances 20]
+Case 3 (sync): a simulated Sonarr (started in-process) whose wanted/missing list holds ~50,000
+episodes is synced into a fresh SQLCipher database, several times; prints the median sync
+time, the calls it made and the peak RSS of the process (which also hosts the simulator).
+Targets: <= 10 s and <= 150 MB RSS.
+
+    .venv/bin/python bench/planner.py [--runs 7] [--instances 20] [--sync-runs 3] [--no-sync]
 """
 
 from __future__ import annotations
@@ -196,7 +201,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--instances", type=int, default=20)
+    parser.add_argument("--sync-runs", type=int, default=3)
+    parser.add_argument("--sync-size", type=int, default=50_000)
+    parser.add_argument("--no-sync", action="store_true")
+    parser.add_argument("--only-sync", action="store_true")
     args = parser.parse_args()
+    if args.only_sync:
+        sync_case(args.sync_runs, args.sync_size)
+        return
 
     print(f"machine: a 5,000,000-step Python loop takes {calibration_ms():.0f} ms of CPU here")
     rows = build_rows(1)
@@ -339,6 +351,94 @@ def main() -> None:
     print(f"  plan all {args.instances} instances in turn: median {total}")
     print(
         f"  process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+    )
+    if not args.no_sync:
+        # Its own process, so its peak RSS is the sync's (plus the simulator's), not case 2's.
+        import subprocess
+        import sys
+
+        subprocess.run(
+            [sys.executable, __file__, "--only-sync", "--sync-runs", str(args.sync_runs),
+             "--sync-size", str(args.sync_size)],
+            check=True,
+        )  # fmt: skip
+
+
+def sync_case(runs: int, size: int) -> None:
+    """Sync a ~50,000-episode Sonarr into a fresh SQLCipher database `runs` times."""
+    import tempfile
+    from pathlib import Path
+
+    import anyio
+
+    from vibe_quality_searcharr.arr.retry import RetryPolicy
+    from vibe_quality_searcharr.arr.transport import ClientOptions
+    from vibe_quality_searcharr.db import migrate
+    from vibe_quality_searcharr.db.engine import open_sqlcipher
+    from vibe_quality_searcharr.events import EventBus
+    from vibe_quality_searcharr.instances.connection import Connector
+    from vibe_quality_searcharr.instances.models import Instance
+    from vibe_quality_searcharr.instances.service import api_key_box
+    from vibe_quality_searcharr.library.sync import LibrarySync, SyncOutcome
+    from vibe_quality_searcharr.security.keyfiles import ensure_secrets
+    from vibe_quality_searcharr.settings import load_settings
+    from vibe_quality_searcharr.simulator.testing import start_simulator
+
+    started = time.perf_counter()
+    sim = start_simulator("sonarr", size=size)
+    print(
+        f"case 3 (sync): simulated Sonarr with {size:,} monitored wanted/missing episodes, "
+        f"{len(sim.state.library.parents):,} series (generated in "
+        f"{time.perf_counter() - started:.1f} s); RSS before syncing "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
+    timings: list[float] = []
+    outcome: SyncOutcome | None = None
+    try:
+        for _ in range(runs):
+            with tempfile.TemporaryDirectory() as tmp:
+                settings = load_settings(data_dir=Path(tmp) / "data", scheduler_enabled=False)
+                secrets = ensure_secrets(settings)
+                database = open_sqlcipher(settings.sqlite_path, secrets.database_key)
+                migrate.upgrade(database)
+                box = api_key_box(secrets.master_secret)
+                with database.session_scope() as session:
+                    instance = Instance(
+                        name="bench", app="sonarr", url=sim.base_url, enabled=True,
+                        api_key_encrypted=box.encrypt(sim.api_key),
+                    )  # fmt: skip
+                    session.add(instance)
+                    session.flush()
+                    instance_id = instance.id
+                syncer = LibrarySync(
+                    database, EventBus(), box,
+                    connector=Connector(options=ClientOptions(retry=RetryPolicy(retries=0))),
+                )  # fmt: skip
+
+                async def go(
+                    syncer: LibrarySync = syncer, instance_id: int = instance_id
+                ) -> SyncOutcome:
+                    return await syncer.sync(instance_id)
+
+                begin = time.perf_counter()
+                outcome = anyio.run(go)
+                timings.append(time.perf_counter() - begin)
+                assert outcome.ok, outcome.error
+                database.dispose()
+    finally:
+        sim.stop()
+    assert outcome is not None
+    counts = outcome.counts
+    print(
+        f"  mirrored {counts['items']:,} items ({counts['missing']:,} missing incl. unmonitored, "
+        f"{counts['cutoff_unmet']:,} cutoff unmet), {counts['parents']:,} series, "
+        f"{counts['seasons']:,} seasons in {counts['api_calls']} calls "
+        f"({counts['file_fetches']} episode-file reads)"
+    )
+    print(
+        f"  sync into a fresh SQLCipher database: median {statistics.median(timings):.2f} s "
+        f"over {runs} runs (min {min(timings):.2f} s); peak RSS "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
     )
 
 

@@ -24,6 +24,8 @@ from vibe_quality_searcharr.errors import install_error_handlers
 from vibe_quality_searcharr.events import EventBus
 from vibe_quality_searcharr.instances import routes as instance_routes
 from vibe_quality_searcharr.instances.health import install_health_monitor
+from vibe_quality_searcharr.library import routes as library_routes
+from vibe_quality_searcharr.library.jobs import install_library_sync
 from vibe_quality_searcharr.notifications.wiring import install_notifications
 from vibe_quality_searcharr.observability import health, metrics_routes
 from vibe_quality_searcharr.observability.logging import configure_logging
@@ -126,8 +128,11 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     install_queue_scheduler(app, context.database, context.scheduler)
     app.include_router(system_routes.router)
     install_health_monitor(context)
+    app.state.library_sync = install_library_sync(context)
     install_backup_schedule(context)
     metrics_routes.install_metrics(app, context)
     app.include_router(widget_routes.router)
     install_notifications(app, context, on_delivery=context.metrics.delivery)
+    app.include_router(library_routes.instance_router)
+    app.include_router(library_routes.router)
     return app

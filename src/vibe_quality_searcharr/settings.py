@@ -136,6 +136,9 @@ class Settings(BaseSettings):
     health_check_minutes: int = Field(
         5, ge=1, le=1440, description="Minutes between health checks of each *arr instance."
     )
+    library_sync_hours: int = Field(
+        6, ge=1, le=168, description="Hours between library syncs of each *arr instance."
+    )
     health_min_free_gib: float = Field(
         10.0,
         ge=0,

@@ -12,6 +12,7 @@ from typing import Annotated
 import anyio.from_thread
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import BaseModel
+from sqlalchemy import event
 
 from vibe_quality_searcharr.arr.retry import RetryPolicy
 from vibe_quality_searcharr.arr.transport import ClientOptions
@@ -73,10 +74,22 @@ def list_instances(
 
 @router.post("", response_model=InstanceRead, status_code=201)
 def create_instance(
-    _user: WriteUser, service: Service, data: InstanceCreate, response: Response
+    _user: WriteUser,
+    service: Service,
+    context: Context,
+    data: InstanceCreate,
+    response: Response,
 ) -> InstanceRead:
     instance = service.create(data)
     response.headers["Location"] = f"/api/v1/instances/{instance.id}"
+    # Published only once the request's transaction has committed (the library syncs it then).
+    created = {"instance_id": instance.id, "name": instance.name, "app": instance.app}
+    event.listen(
+        service.repo.session,
+        "after_commit",
+        lambda _session: context.events.publish("instance.created", **created),
+        once=True,
+    )
     return to_read(instance)
 
 

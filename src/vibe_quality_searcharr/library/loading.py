@@ -6,6 +6,7 @@ and builds each `Item` at C speed; tags are parsed once per distinct tag string,
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any, cast
 
@@ -27,7 +28,10 @@ from vibe_quality_searcharr.search.planner import (
     SeasonKey,
 )
 
-__all__ = ["load_library", "parse_tags"]
+__all__ = ["NOT_YET_DATED", "load_library", "parse_tags"]
+
+# The next airing given to the planner for a season whose remaining episodes have no air date.
+NOT_YET_DATED = datetime(9999, 12, 31, tzinfo=UTC)
 
 _new_item = cast(Any, partial(tuple.__new__, Item))
 
@@ -76,15 +80,19 @@ def load_library(session: Session, instance_id: int, app: App) -> Library:
                 )
             )
         )  # fmt: skip
+    # A season with episodes still to air but no dated one (TBA) is not fully aired either.
     seasons = {
-        SeasonKey(series_id, number): SeasonInfo(bool(monitored), next_airing, last_aired)
-        for series_id, number, monitored, next_airing, last_aired in session.execute(
+        SeasonKey(series_id, number): SeasonInfo(
+            bool(monitored), next_airing or (NOT_YET_DATED if to_air else None), last_aired
+        )
+        for series_id, number, monitored, next_airing, last_aired, to_air in session.execute(
             select(
                 LibrarySeason.series_id,
                 LibrarySeason.season_number,
                 LibrarySeason.monitored,
                 LibrarySeason.next_airing,
                 LibrarySeason.last_aired,
+                LibrarySeason.episodes_to_air,
             ).where(LibrarySeason.instance_id == instance_id)
         )
     }

@@ -92,6 +92,9 @@ class LibraryParent(Base):
     poster_path: Mapped[str | None] = mapped_column(String(1000), default=None)
     item_count: Mapped[int] = mapped_column(Integer, default=0)
     file_count: Mapped[int] = mapped_column(Integer, default=0)
+    # What the parent's file statistics and profile looked like when its files were last read
+    # (episode apps): an unchanged key lets the next sync skip that parent's episode-file call.
+    files_key: Mapped[str] = mapped_column(String(200), default="")
 
 
 class LibrarySeason(Base):
@@ -107,6 +110,9 @@ class LibrarySeason(Base):
     last_aired: Mapped[datetime | None] = mapped_column(default=None)
     episode_count: Mapped[int] = mapped_column(Integer, default=0)
     episode_file_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Episodes not aired yet, dated or not (TBA): a season with any is not fully aired even when
+    # the *arr reports no next airing (it only dates episodes it has an air date for).
+    episodes_to_air: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class LibraryProfile(Base):
@@ -146,3 +152,6 @@ class LibrarySyncState(Base):
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     item_count: Mapped[int] = mapped_column(Integer, default=0)
     duration_ms: Mapped[int | None] = mapped_column(Integer, default=None)
+    # While running: the phase ("tags", "series", "wanted/missing"...); after: None.
+    phase: Mapped[str | None] = mapped_column(String(40), default=None)
+    api_calls: Mapped[int] = mapped_column(Integer, default=0)

@@ -100,6 +100,7 @@ def upgrade() -> None:
         sa.Column("poster_path", sa.String(length=1000), nullable=True),
         sa.Column("item_count", sa.Integer(), nullable=False),
         sa.Column("file_count", sa.Integer(), nullable=False),
+        sa.Column("files_key", sa.String(length=200), nullable=False),
         sa.ForeignKeyConstraint(
             ["instance_id"],
             ["instance.id"],
@@ -136,6 +137,7 @@ def upgrade() -> None:
         sa.Column("last_aired", vibe_quality_searcharr.db.base.UTCDateTime(), nullable=True),
         sa.Column("episode_count", sa.Integer(), nullable=False),
         sa.Column("episode_file_count", sa.Integer(), nullable=False),
+        sa.Column("episodes_to_air", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["instance_id"],
             ["instance.id"],
@@ -160,6 +162,8 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("item_count", sa.Integer(), nullable=False),
         sa.Column("duration_ms", sa.Integer(), nullable=True),
+        sa.Column("phase", sa.String(length=40), nullable=True),
+        sa.Column("api_calls", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["instance_id"],
             ["instance.id"],

@@ -1,0 +1,187 @@
+"""Writes a snapshot into the mirror as a diff: insert new rows, update changed ones, delete
+those that left the *arr's lists. The caller runs it inside one transaction, so a failure
+anywhere leaves the previous mirror exactly as it was.
+
+Every statement is an executemany keyed by primary key (no `IN` list of thousands of ids); the
+only read is one indexed scan per table of the instance's current rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, and_, bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from vibe_quality_searcharr.library.models import (
+    LibraryItem,
+    LibraryParent,
+    LibraryProfile,
+    LibrarySeason,
+    LibraryTag,
+)
+from vibe_quality_searcharr.library.snapshot import (
+    ITEM_COLUMNS,
+    PARENT_COLUMNS,
+    PROFILE_COLUMNS,
+    SEASON_COLUMNS,
+    TAG_COLUMNS,
+    Snapshot,
+    is_format_only,
+)
+
+__all__ = ["Changes", "apply_snapshot", "previous_files_keys"]
+
+_BATCH = 2000
+
+
+@dataclass
+class Changes:
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+
+    def add(self, other: Changes) -> None:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.deleted += other.deleted
+
+
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+def previous_files_keys(session: Session, instance_id: int) -> dict[int, str]:
+    rows = session.execute(
+        select(LibraryParent.arr_id, LibraryParent.files_key).where(
+            LibraryParent.instance_id == instance_id, LibraryParent.files_key != ""
+        )
+    )
+    return dict(iter(rows))  # a Result has keys(): dict() would take it for a mapping
+
+
+def _chunks(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    return [rows[start : start + _BATCH] for start in range(0, len(rows), _BATCH)]
+
+
+def _sync_table(
+    session: Session,
+    table: Table,
+    instance_id: int,
+    keys: Sequence[str],
+    columns: Sequence[str],
+    new: dict[Any, tuple[Any, ...]],
+    *,
+    surrogate: bool,
+    carry: Any = None,
+) -> Changes:
+    """Diff `new` (natural key -> values) against the stored rows of the instance and write the
+    difference. `carry(key, values)` may return values to keep for a stored row that `new`
+    lacks (None: delete it)."""
+    key_cols = [table.c[name] for name in keys]
+    value_cols = [table.c[name] for name in columns]
+    pk_cols = [table.c.id] if surrogate else [table.c.instance_id, *key_cols]
+    width = len(keys)
+    stored: dict[Any, tuple[Any, tuple[Any, ...]]] = {}
+    for row in session.execute(
+        select(*pk_cols, *key_cols, *value_cols).where(table.c.instance_id == instance_id)
+    ):
+        pk = tuple(row[: len(pk_cols)])
+        natural = tuple(row[len(pk_cols) : len(pk_cols) + width])
+        stored[natural[0] if width == 1 else natural] = (pk, tuple(row[len(pk_cols) + width :]))
+
+    updates: list[dict[str, Any]] = []
+    deletes: list[dict[str, Any]] = []
+    pk_names = [f"pk_{column.name}" for column in pk_cols]
+    for natural, (pk, values) in stored.items():
+        fresh = new.get(natural)
+        if fresh is None and carry is not None:
+            fresh = carry(natural, values)
+        if fresh is None:
+            deletes.append(dict(zip(pk_names, pk, strict=True)))
+        elif fresh != values:
+            updates.append(
+                {
+                    **dict(zip(pk_names, pk, strict=True)),
+                    **dict(zip(columns, fresh, strict=True)),
+                }
+            )
+
+    where = and_(
+        *(column == bindparam(name) for column, name in zip(pk_cols, pk_names, strict=True))
+    )
+    for chunk in _chunks(deletes):
+        session.execute(delete(table).where(where), chunk)
+    if updates:
+        statement = update(table).where(where)
+        for chunk in _chunks(updates):
+            session.execute(statement, chunk)
+    # Insert parameter dicts are built a batch at a time: 80,000 of them at once cost ~100 MB.
+    inserted = 0
+    batch: list[dict[str, Any]] = []
+    for natural, values in new.items():
+        if natural in stored:
+            continue
+        key_values = (natural,) if width == 1 else natural
+        batch.append(
+            {
+                "instance_id": instance_id,
+                **dict(zip(keys, key_values, strict=True)),
+                **dict(zip(columns, values, strict=True)),
+            }
+        )
+        if len(batch) >= _BATCH:
+            session.execute(insert(table), batch)
+            inserted += len(batch)
+            batch = []
+    if batch:
+        session.execute(insert(table), batch)
+        inserted += len(batch)
+    return Changes(inserted, len(updates), len(deletes))
+
+
+def apply_snapshot(session: Session, instance_id: int, snapshot: Snapshot) -> dict[str, Changes]:
+    """Write the whole snapshot; returns what changed per table. Never commits."""
+    parents = snapshot.parents
+    carried = snapshot.carried_parents
+    # Positions of the parent facts copied onto items.
+    monitored_at, profile_at, status_at, tags_at = 5, 6, 3, 7
+    item_parent_at = (
+        ITEM_COLUMNS.index("parent_monitored"),
+        ITEM_COLUMNS.index("quality_profile_id"),
+        ITEM_COLUMNS.index("status"),
+        ITEM_COLUMNS.index("tags"),
+    )
+
+    def carry_item(_arr_id: int, values: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        parent_id = values[0]
+        if parent_id not in carried or not is_format_only(values):
+            return None
+        parent = parents.get(parent_id)
+        if parent is None:
+            return None
+        kept = list(values)
+        for item_at, parent_at in zip(
+            item_parent_at, (monitored_at, profile_at, status_at, tags_at), strict=True
+        ):
+            kept[item_at] = parent[parent_at]
+        return tuple(kept)
+
+    session.flush()
+    changes = {
+        "tags": _sync_table(session, _table(LibraryTag), instance_id, ["arr_id"], TAG_COLUMNS,
+                            snapshot.tags, surrogate=False),
+        "profiles": _sync_table(session, _table(LibraryProfile), instance_id, ["arr_id"],
+                                PROFILE_COLUMNS, snapshot.profiles, surrogate=False),
+        "parents": _sync_table(session, _table(LibraryParent), instance_id, ["arr_id"],
+                               PARENT_COLUMNS, parents, surrogate=True),
+        "seasons": _sync_table(session, _table(LibrarySeason), instance_id,
+                               ["series_id", "season_number"], SEASON_COLUMNS, snapshot.seasons,
+                               surrogate=False),
+        "items": _sync_table(session, _table(LibraryItem), instance_id, ["arr_id"], ITEM_COLUMNS,
+                             snapshot.items, surrogate=True, carry=carry_item),
+    }  # fmt: skip
+    return changes

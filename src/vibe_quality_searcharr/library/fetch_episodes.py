@@ -1,0 +1,246 @@
+"""Sonarr v3/v4 and Whisparr v2: series, seasons, wanted episodes and format candidates.
+
+Calls: system/status, qualityprofile, tag, series (one each), then wanted/missing (monitored),
+wanted/missing (unmonitored) and wanted/cutoff in pages of 1000, then at most
+`max_file_fetches` calls of `episode?seriesId=&includeEpisodeFile=true`, only for series whose
+profile allows upgrades with a cutoff format score (Sonarr v4 and Whisparr; Sonarr v3 has no
+custom formats) and whose file statistics or profile changed since the last sync.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from vibe_quality_searcharr.arr.schemas.common import QualityProfile
+from vibe_quality_searcharr.library.fetching import (
+    FetchContext,
+    read_profiles_and_tags,
+    wants_format_check,
+)
+from vibe_quality_searcharr.library.snapshot import clip, item_row, tag_text
+from vibe_quality_searcharr.library.wire import (
+    EPISODE_PAGE,
+    EPISODES,
+    SERIES,
+    SyncEpisode,
+    SyncSeries,
+    poster,
+)
+
+__all__ = ["fetch_episodes", "files_key"]
+
+
+def _stat(statistics: dict[str, Any] | None, name: str) -> int:
+    value = (statistics or {}).get(name)
+    return int(value) if isinstance(value, int | float) else 0
+
+
+def _when(statistics: dict[str, Any] | None, name: str) -> datetime | None:
+    value = (statistics or {}).get(name)
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def files_key(series: SyncSeries, profile: QualityProfile | None) -> str:
+    """Changes whenever a file of the series or the profile's format rule changes."""
+    stats = series.statistics
+    rule = (
+        f"{profile.id}:{profile.cutoff_format_score}:{profile.upgrade_allowed}" if profile else ""
+    )
+    return f"{_stat(stats, 'episodeFileCount')}:{_stat(stats, 'sizeOnDisk')}:{rule}"
+
+
+class _Series:
+    """What each episode row copies from its series."""
+
+    __slots__ = ("monitored", "profile_id", "status", "tags", "year")
+
+    def __init__(self, series: SyncSeries) -> None:
+        self.monitored = series.monitored
+        self.profile_id = series.quality_profile_id
+        self.status = series.status
+        self.tags = tag_text(series.tags)
+        self.year = series.year
+
+
+def _row(
+    episode: SyncEpisode,
+    series: _Series | None,
+    *,
+    missing: bool,
+    cutoff: bool,
+    score: int | None,
+) -> tuple[Any, ...]:
+    return item_row(
+        parent_id=episode.series_id,
+        season_number=episode.season_number,
+        episode_number=episode.episode_number,
+        title=episode.title,
+        released_at=episode.released_at,
+        monitored=episode.monitored,
+        parent_monitored=series.monitored if series else True,
+        has_file=not missing,
+        missing=missing,
+        cutoff_unmet=cutoff,
+        format_score=score,
+        quality_profile_id=series.profile_id if series else None,
+        year=series.year if series else None,
+        status=series.status if series else None,
+        tags=series.tags if series else "",
+        arr_last_search=episode.last_search_time,
+    )
+
+
+async def fetch_episodes(ctx: FetchContext) -> None:
+    server = await ctx.server()
+    legacy = server.is_sonarr_v3
+    profiles = await read_profiles_and_tags(ctx)
+    ctx.progress("series", 0, None)
+    all_series = await ctx.get("series", SERIES)
+    snapshot = ctx.snapshot
+    by_id = {series.id: _Series(series) for series in all_series}
+    # (series, season) -> unmonitored aired episodes without a file, seen in wanted/missing.
+    unmonitored_missing: Counter[tuple[int, int]] = Counter()
+    last_seen: dict[tuple[int, int], datetime] = {}
+
+    sort = {
+        "sortKey": "airDateUtc" if legacy else "episodes.airDateUtc",
+        "sortDirection": "ascending",
+    }
+    for monitored in (True, False):
+        phase = "wanted/missing" if monitored else "wanted/missing (unmonitored)"
+        params = {**sort, "monitored": monitored}
+        async for records in ctx.pages("wanted/missing", EPISODE_PAGE, params, phase):
+            for episode in records:
+                key = (episode.series_id, episode.season_number)
+                if not episode.monitored:
+                    unmonitored_missing[key] += 1
+                released = episode.released_at
+                if released is not None and (key not in last_seen or released > last_seen[key]):
+                    last_seen[key] = released
+                snapshot.add_item(
+                    episode.id,
+                    _row(
+                        episode,
+                        by_id.get(episode.series_id),
+                        missing=True,
+                        cutoff=False,
+                        score=None,
+                    ),
+                )
+    cutoff_params: dict[str, Any] = {**sort, "monitored": True}
+    if not legacy:
+        cutoff_params["includeEpisodeFile"] = True
+    async for records in ctx.pages("wanted/cutoff", EPISODE_PAGE, cutoff_params, "wanted/cutoff"):
+        for episode in records:
+            file = episode.episode_file
+            score = file.custom_format_score if file is not None else None
+            snapshot.add_item(
+                episode.id,
+                _row(
+                    episode, by_id.get(episode.series_id), missing=False, cutoff=True, score=score
+                ),
+            )
+
+    to_fetch: list[SyncSeries] = []
+    for series in all_series:
+        profile = profiles.get(series.quality_profile_id or -1)
+        series_key = ""
+        if (
+            not legacy
+            and wants_format_check(profile)
+            and _stat(series.statistics, "episodeFileCount")
+        ):
+            series_key = files_key(series, profile)
+            previous = ctx.previous_files_keys.get(series.id)
+            if previous == series_key:
+                snapshot.carried_parents.add(series.id)
+            elif len(to_fetch) < ctx.max_file_fetches:
+                to_fetch.append(series)
+            else:  # over this sync's cap: keep what the mirror has, read it next time
+                snapshot.carried_parents.add(series.id)
+                series_key = previous or ""
+        _add_series(ctx, series, series_key, unmonitored_missing, last_seen)
+    await _format_candidates(ctx, to_fetch, profiles, by_id)
+
+
+def _add_series(
+    ctx: FetchContext,
+    series: SyncSeries,
+    key: str,
+    unmonitored_missing: Counter[tuple[int, int]],
+    last_seen: dict[tuple[int, int], datetime],
+) -> None:
+    stats = series.statistics
+    ctx.snapshot.parents[series.id] = (
+        "series", clip(series.title, 500), clip(series.sort_title or series.title, 500),
+        clip(series.status, 50) or None, series.year, bool(series.monitored),
+        series.quality_profile_id, tag_text(series.tags), poster(series.images),
+        _stat(stats, "totalEpisodeCount"), _stat(stats, "episodeFileCount"), key,
+    )  # fmt: skip
+    for season in series.seasons:
+        number = season.season_number
+        season_stats = season.statistics
+        total = _stat(season_stats, "totalEpisodeCount")
+        counted = _stat(season_stats, "episodeCount")
+        # Sonarr counts an episode when it has a file or is monitored and aired: the rest are
+        # unmonitored aired ones without a file (seen in wanted/missing) or still to air.
+        to_air = max(0, total - counted - unmonitored_missing[(series.id, number)])
+        last_aired = _when(season_stats, "previousAiring") or last_seen.get((series.id, number))
+        ctx.snapshot.seasons[(series.id, number)] = (
+            bool(season.monitored), _when(season_stats, "nextAiring"), last_aired,
+            total, _stat(season_stats, "episodeFileCount"), to_air,
+        )  # fmt: skip
+
+
+async def _format_candidates(
+    ctx: FetchContext,
+    to_fetch: list[SyncSeries],
+    profiles: dict[int, QualityProfile],
+    by_id: dict[int, _Series],
+) -> None:
+    """Episodes whose file is below the profile's cutoff format score (Sonarr's cutoff list
+    misses them when the quality itself meets the cutoff)."""
+    gate = asyncio.Semaphore(ctx.file_concurrency)
+    done = 0
+
+    snapshot = ctx.snapshot
+
+    async def one(series: SyncSeries) -> None:
+        nonlocal done
+        async with gate:
+            episodes = await ctx.get(
+                "episode", EPISODES, {"seriesId": series.id, "includeEpisodeFile": True}
+            )
+        done += 1
+        ctx.progress("episode files", done, len(to_fetch))
+        # Kept as rows at once, so the models of one series at a time are alive, not all.
+        cutoff = profiles[series.quality_profile_id or -1].cutoff_format_score
+        parent = by_id.get(series.id)
+        for episode in episodes:
+            file = episode.episode_file
+            if not episode.has_file or file is None or file.custom_format_score is None:
+                continue
+            score = file.custom_format_score
+            if score < cutoff or episode.id in snapshot.items:
+                snapshot.add_item(
+                    episode.id, _row(episode, parent, missing=False, cutoff=False, score=score)
+                )
+
+    if to_fetch:
+        ctx.progress("episode files", 0, len(to_fetch))
+    tasks = [asyncio.create_task(one(series)) for series in to_fetch]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:  # one failed call fails the sync: stop the others now
+        for task in tasks:
+            task.cancel()
+        raise
+    snapshot.file_fetches = len(to_fetch)
