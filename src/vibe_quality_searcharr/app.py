@@ -33,7 +33,7 @@ from vibe_quality_searcharr.security.headers import SecurityHeadersMiddleware
 from vibe_quality_searcharr.security.keyfiles import ensure_secrets
 from vibe_quality_searcharr.settings import Settings, get_settings
 from vibe_quality_searcharr.users.wiring import install_accounts
-from vibe_quality_searcharr.web import home
+from vibe_quality_searcharr.web import pages
 from vibe_quality_searcharr.web.templating import STATIC_DIR
 
 __all__ = ["build_context", "create_app"]
@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(health.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_accounts(app)
-    app.include_router(home.router)
+    pages.install_pages(app)
     describe_problems(app)
     app.include_router(instance_routes.router)
     install_health_monitor(context)
