@@ -127,7 +127,9 @@ def test_setup_instance_dashboard_two_factor_and_sign_in_again(
                 check("recovery codes")
                 page.get_by_role("button", name="I have saved them").click()
                 assert secret not in page.content()
-                expect(page.get_by_text("Signing in needs your password and a code")).to_be_visible()
+                expect(
+                    page.get_by_text("Signing in needs your password and a code")
+                ).to_be_visible()
 
                 for label, path in (
                     ("sessions", "/settings/sessions"),
