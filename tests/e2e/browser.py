@@ -14,7 +14,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,10 +84,8 @@ def screenshots(request: pytest.FixtureRequest, page: Any) -> Iterator[Shots]:
     try:
         yield shots
     except BaseException:
-        try:
+        with suppress(Exception):  # the page may be gone; keep what we have
             shots.take(page, "at-failure")
-        except Exception:  # the page may be gone; keep what we have
-            pass
         shots.save()
         raise
     if os.environ.get("VQS_TEST_SCREENSHOTS") == "1":

@@ -87,7 +87,8 @@ def test_full_pages_have_landmarks_and_mark_the_current_section(
     text = Mode(htmx=False).page(
         admin_client.get("/settings/tokens", headers={"Accept": "text/html"})
     )
-    assert '<header class="site-header">' in text and "<footer" in text
+    assert '<header class="site-header">' in text
+    assert "<footer" in text
     assert '<nav class="container-fluid" aria-label="Main">' in text
     assert '<a href="/settings" aria-current="page">Settings</a>' in text
     assert '<a href="/settings/tokens" aria-current="page">API tokens</a>' in text
@@ -105,7 +106,8 @@ def test_navigation_shows_only_ready_pages_and_logs_to_admins_only() -> None:
     admin_paths = [link.path for link in links_for(admin, "/")]
     assert admin_paths == [item.path for item in NAVIGATION if item.ready]
     assert "/queues" not in admin_paths  # not built yet: hidden, not a dead link
-    assert "/logs" in admin_paths and "/logs" not in [l.path for l in links_for(viewer, "/")]
+    assert "/logs" in admin_paths
+    assert "/logs" not in [link.path for link in links_for(viewer, "/")]
     assert [link.path for link in links_for(admin, "/instances/3") if link.current] == [
         "/instances"
     ]
