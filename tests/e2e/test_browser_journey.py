@@ -46,7 +46,9 @@ def test_setup_instance_dashboard_two_factor_and_sign_in_again(
 
     with live_server(app) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+        page = browser.new_page(
+            viewport={"width": 1280, "height": 900}, color_scheme="dark", reduced_motion="reduce"
+        )
         page.on(
             "console",
             lambda m: problems.append(m.text) if m.type == "error" else None,
