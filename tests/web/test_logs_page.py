@@ -78,3 +78,39 @@ def test_tail_lines_limits_and_ranks_levels() -> None:
         "error",
         "critical",
     }
+
+
+def test_a_secret_logged_by_the_app_never_reaches_the_page(
+    admin_client: SignedInClient, context: AppContext
+) -> None:
+    """The real pipeline: structlog -> redactor -> JSON file -> this page."""
+    import logging
+
+    import structlog
+
+    from vibe_quality_searcharr.observability.logging import configure_logging, recent_logs
+
+    secret = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b"
+    root = logging.getLogger()
+    saved_handlers, saved_level = list(root.handlers), root.level
+    configure_logging(
+        level="INFO", fmt="json", log_dir=context.settings.logs_dir, secrets=(secret,)
+    )
+    try:
+        structlog.get_logger("test").warning(
+            "connecting", api_key=secret, url=f"http://x/?apikey={secret}"
+        )
+        for handler in root.handlers:
+            handler.flush()
+        page = admin_client.get("/logs", headers={"Accept": "text/html"}).text
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+            if handler is not recent_logs:
+                handler.close()
+        for handler in saved_handlers:
+            root.addHandler(handler)
+        root.setLevel(saved_level)
+        structlog.reset_defaults()
+    assert "connecting" in page
+    assert secret not in page

@@ -84,3 +84,24 @@ def test_setup_errors_are_shown_next_to_the_field(anon_client: TestClient) -> No
     assert response.status_code == 422
     assert 'id="password-error"' in response.text
     assert 'aria-invalid="true"' in response.text
+
+
+def test_the_wizard_test_button_stays_in_the_wizard(
+    anon_client: TestClient, sonarr_simulator: RunningSimulator, mode: Mode
+) -> None:
+    anon_client.post("/setup", data={"username": "admin", "password": PASSWORD})
+    csrf = anon_client.get("/setup/instance").text.split('name="csrf-token" content="')[1][:64]
+    data = {
+        "name": "Sonarr",
+        "app": "sonarr",
+        "url": sonarr_simulator.base_url,
+        "api_key": sonarr_simulator.api_key,
+        "action": "test",
+    }
+    page = mode.page(
+        mode.post(anon_client, "/setup/instance", data=data, headers={"X-CSRF-Token": csrf})
+    )
+    assert "Connected to Sonarr" in page
+    assert sonarr_simulator.api_key not in page
+    if not mode.htmx:
+        assert 'aria-current="step">First instance' in page

@@ -10,16 +10,22 @@ created.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from vibe_quality_searcharr.instances.forms import APP_CHOICES, InstanceForm, create_from_form
+from vibe_quality_searcharr.instances.forms import (
+    APP_CHOICES,
+    InstanceForm,
+    check_connection,
+    create_from_form,
+)
 from vibe_quality_searcharr.instances.routes import Connect
 from vibe_quality_searcharr.instances.views import PostedForm, Service
 from vibe_quality_searcharr.security.principal import CurrentUser, WriteUser
 from vibe_quality_searcharr.web.flash import flash
-from vibe_quality_searcharr.web.templating import redirect, render
+from vibe_quality_searcharr.web.templating import is_fragment, redirect, render
 
 __all__ = ["WIZARD_STEPS", "WizardStep", "next_path", "router"]
 
@@ -77,8 +83,28 @@ def instance_step(request: Request, _user: WriteUser, service: Service) -> Respo
 
 @router.post("/setup/instance", response_class=HTMLResponse)
 def instance_step_submit(
-    request: Request, _user: WriteUser, service: Service, connector: Connect, form: PostedForm
+    request: Request,
+    _user: WriteUser,
+    service: Service,
+    connector: Connect,
+    form: PostedForm,
+    action: Annotated[str, Form(max_length=10)] = "save",
 ) -> Response:
+    if action == "test":
+        result, errors = check_connection(service, connector, form)
+        if is_fragment(request):
+            return render(request, "instances/_test_result.html", result=result, errors=errors)
+        return _step_page(
+            request,
+            "instance",
+            "setup/instance.html",
+            200 if result is not None and not errors else 422,
+            form=form,
+            apps=APP_CHOICES,
+            errors=errors,
+            existing=0,
+            result=result,
+        )
     outcome = create_from_form(service, connector, form)
     if outcome.instance is None:
         return _step_page(
