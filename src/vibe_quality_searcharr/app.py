@@ -44,7 +44,7 @@ from vibe_quality_searcharr.security.keyfiles import ensure_secrets
 from vibe_quality_searcharr.settings import Settings, get_settings
 from vibe_quality_searcharr.system import routes as system_routes
 from vibe_quality_searcharr.users.wiring import install_accounts
-from vibe_quality_searcharr.web import home
+from vibe_quality_searcharr.web import pages
 from vibe_quality_searcharr.web.templating import STATIC_DIR
 from vibe_quality_searcharr.widget import routes as widget_routes
 
@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(health.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_accounts(app)
-    app.include_router(home.router)
+    pages.install_pages(app)
     describe_problems(app)
     app.include_router(instance_routes.router)
     app.include_router(queue_routes.router)

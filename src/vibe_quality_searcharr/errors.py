@@ -22,7 +22,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -125,9 +125,17 @@ def _validation_fields(exc: RequestValidationError) -> dict[str, str]:
     return fields
 
 
-async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
+def _page_error(request: Request, status: int, detail: str) -> Response | None:
+    """The HTML error page for a browser navigating pages (see `web.errors`), else None."""
+    from vibe_quality_searcharr.web.errors import render_error_page, wants_page
+
+    return render_error_page(request, status, detail) if wants_page(request) else None
+
+
+async def _app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
-    return problem(exc.status_code, exc.kind, exc.detail, exc.fields)
+    page = _page_error(request, exc.status_code, exc.detail) if exc.status_code < 500 else None
+    return page or problem(exc.status_code, exc.kind, exc.detail, exc.fields)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -137,8 +145,10 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem(422, "validation", f"Invalid input. {summary}", fields)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 404 and (page := _page_error(request, 404, "There is no such page.")):
+        return page
     kind = _HTTP_KINDS.get(exc.status_code, "error")
     return problem(exc.status_code, kind, str(exc.detail), headers=getattr(exc, "headers", None))
 

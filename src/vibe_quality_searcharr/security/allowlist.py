@@ -60,6 +60,17 @@ SELF_SERVICE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("POST", r"/api/v1/tokens"),
         ("DELETE", r"/api/v1/tokens/[0-9]+"),
         ("POST", r"/logout"),
+        # The settings pages of one's own account (users.settings_views, users.twofactor_views)
+        ("POST", r"/settings/theme"),
+        ("POST", r"/settings/account/password"),
+        ("POST", r"/settings/2fa/enroll"),
+        ("POST", r"/settings/2fa/confirm"),
+        ("POST", r"/settings/2fa/disable"),
+        ("POST", r"/settings/2fa/recovery-codes"),
+        ("POST", r"/settings/sessions/[0-9]+/revoke"),
+        ("POST", r"/settings/sessions/revoke-others"),
+        ("POST", r"/settings/tokens"),
+        ("POST", r"/settings/tokens/[0-9]+/revoke"),
     )
 )
 

@@ -22,6 +22,7 @@ from vibe_quality_searcharr.users.deps import ClientIp, Keys, clear_session_cook
 from vibe_quality_searcharr.users.resolver import session_policy
 from vibe_quality_searcharr.users.routes import start_browser_session
 from vibe_quality_searcharr.web.templating import render
+from vibe_quality_searcharr.web.wizard import WIZARD_STEPS, next_path
 
 __all__ = ["PENDING_COOKIE", "router", "safe_next"]
 
@@ -188,7 +189,13 @@ def two_factor_submit(
 def setup_page(request: Request, db: DbSession) -> Response:
     if not service.setup_open(db):
         return render(request, "auth/not_found.html", 404)
-    return render(request, "auth/setup.html", min_length=MIN_LENGTH)
+    return render(
+        request,
+        "auth/setup.html",
+        min_length=MIN_LENGTH,
+        steps=WIZARD_STEPS,
+        current_step="account",
+    )
 
 
 @router.post("/setup", response_class=HTMLResponse)
@@ -217,8 +224,11 @@ def setup_submit(
             min_length=MIN_LENGTH,
             username=username,
             error=exc.detail,
+            errors=exc.fields or {},
+            steps=WIZARD_STEPS,
+            current_step="account",
         )
-    response = _redirect("/")
+    response = _redirect(next_path("account"))
     start_browser_session(request, response, db, keys, context, user, now, client_ip)
     return response
 

@@ -1,4 +1,4 @@
-"""Adds the accounts routers, the sign-in pages and the API docs to the app."""
+"""Adds the accounts routers, the sign-in and settings pages and the API docs to the app."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ from fastapi import FastAPI
 from vibe_quality_searcharr.users import (
     account_routes,
     admin_routes,
+    admin_views,
     oidc_views,
     routes,
+    settings_views,
     token_routes,
+    twofactor_views,
     views,
 )
 from vibe_quality_searcharr.users.jobs import schedule_housekeeping
@@ -26,6 +29,9 @@ def install_accounts(app: FastAPI) -> None:
         admin_routes.router,
         views.router,
         oidc_views.router,
+        settings_views.router,
+        twofactor_views.router,
+        admin_views.router,
         docs.router,
     ):
         app.include_router(router)

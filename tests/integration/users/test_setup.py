@@ -123,5 +123,5 @@ def test_setup_page_flow(client: TestClient) -> None:
         "/setup", data={"username": "alice", "password": GOOD}, follow_redirects=False
     )
     assert done.status_code == 303
-    assert done.headers["location"] == "/"
+    assert done.headers["location"] == "/setup/instance"  # the wizard goes on
     assert client.get("/api/v1/auth/me").json()["role"] == "admin"

@@ -1,0 +1,15 @@
+"""Adds the server-rendered pages that are not part of the accounts domain to the app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from vibe_quality_searcharr.instances import views as instance_views
+from vibe_quality_searcharr.web import home, logs, theme, wizard
+
+__all__ = ["install_pages"]
+
+
+def install_pages(app: FastAPI) -> None:
+    for router in (home.router, wizard.router, instance_views.router, logs.router, theme.router):
+        app.include_router(router)
