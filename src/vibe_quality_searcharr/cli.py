@@ -101,7 +101,10 @@ def demo(
         _configure_demo(stack.demo_instances())
         for instance in stack.demo_instances():
             typer.echo(f"  simulated {instance.app:<9} {instance.url}")
-        typer.echo("First visit: create the admin account at /setup, then see the instances at /.")
+        typer.echo(
+            "First visit: create the admin account at /setup. The library syncs within a minute "
+            "and the demo queues start searching about two minutes after start."
+        )
         typer.echo(f"Vibe-Quality-Searcharr demo: open http://127.0.0.1:{port}/ (Ctrl+C to stop)")
         serve(host="127.0.0.1", port=port)
     finally:
@@ -109,10 +112,13 @@ def demo(
 
 
 def _configure_demo(targets: list[DemoInstance]) -> None:
-    """Store the simulated apps as instances of the demo's own database (keys change per run)."""
+    """Store the simulated apps as instances of the demo's own database (keys change per run),
+    with one steady-missing queue per media app."""
     from vibe_quality_searcharr.db import migrate
+    from vibe_quality_searcharr.db.base import utcnow
     from vibe_quality_searcharr.db.engine import open_configured
     from vibe_quality_searcharr.instances.demo import configure_demo_instances
+    from vibe_quality_searcharr.search.queues.demo import configure_demo_queues
     from vibe_quality_searcharr.security.keyfiles import ensure_secrets
 
     try:
@@ -128,7 +134,9 @@ def _configure_demo(targets: list[DemoInstance]) -> None:
     try:
         migrate.upgrade(database)
         with database.session_scope() as session:
-            configure_demo_instances(session, keys.master_secret, targets)
+            ids = configure_demo_instances(session, keys.master_secret, targets)
+            media = {t.name: i for t, i in zip(targets, ids, strict=True) if t.app != "prowlarr"}
+            configure_demo_queues(session, media, utcnow())
     finally:
         database.dispose()
 
