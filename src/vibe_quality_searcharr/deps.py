@@ -22,8 +22,12 @@ def get_context(request: Request) -> AppContext:
     return context
 
 
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_db(request: Request) -> Iterator[Session]:
-    with get_context(request).database.session_scope() as session:
+    read_only = request.method in _READ_METHODS
+    with get_context(request).database.session_scope(read_only=read_only) as session:
         yield session
 
 

@@ -83,7 +83,7 @@ def install_backup_schedule(
 
     def register(scheduler: Scheduler) -> None:
         scheduler.aps.add_job(
-            job,
+            job.__call__,  # the bound method: APScheduler awaits only what it sees is async
             "interval",
             minutes=_WAKE_MINUTES,
             id=BACKUP_JOB_ID,

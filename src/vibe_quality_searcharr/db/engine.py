@@ -27,6 +27,7 @@ from vibe_quality_searcharr.settings import Settings
 __all__ = ["Database", "open_configured", "open_postgres", "open_sqlcipher", "sqlcipher_connect"]
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+READ_ONLY_OPTION = "vqs_read_only"
 
 
 def sqlcipher_connect(path: Path, key_hex: str) -> Any:
@@ -83,9 +84,12 @@ class Database:
         return "sqlite" if self.sqlite_path is not None else "postgresql"
 
     @contextlib.contextmanager
-    def session_scope(self) -> Iterator[Session]:
-        """The unit of work of a job: commit when the block ends well, roll back otherwise."""
+    def session_scope(self, *, read_only: bool = False) -> Iterator[Session]:
+        """The unit of work of a job: commit when the block ends well, roll back otherwise.
+        `read_only` lets SQLite readers run beside a writer instead of queueing for its lock."""
         session = self.sessions()
+        if read_only and self.sqlite_path is not None:
+            session.connection(execution_options={READ_ONLY_OPTION: True})
         try:
             yield session
             session.commit()
@@ -119,10 +123,14 @@ def open_sqlcipher(path: Path, key_hex: str, *, pool_size: int = 8) -> Database:
         pool_timeout=30,
     )
 
-    # pysqlite's implicit transactions skip DDL and SAVEPOINT; begin explicitly instead.
+    # pysqlite's implicit transactions skip DDL and SAVEPOINT; begin explicitly instead. A unit
+    # of work that may write begins IMMEDIATE: it takes the write lock up front and waits for it
+    # (busy_timeout), where a deferred transaction that reads first and writes later fails at
+    # once with "database is locked" when another writer got in between.
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     database = Database(engine=engine, sqlite_path=path)
     with engine.connect():  # creates the file, checks the key now rather than on first request

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -71,14 +72,18 @@ def test_the_job_is_registered_when_the_scheduler_starts_and_off_means_off(
     on = _context(make_install(tmp_path / "on"))
     assert install_backup_schedule(on) is not None
 
-    async def jobs() -> list[str]:
+    async def jobs() -> list[tuple[str, bool]]:
         on.scheduler.start()
         try:
-            return [job.id for job in on.scheduler.aps.get_jobs()]
+            # APScheduler awaits a job only when it can tell it is a coroutine function.
+            return [
+                (job.id, inspect.iscoroutinefunction(job.func))
+                for job in on.scheduler.aps.get_jobs()
+            ]
         finally:
             on.scheduler.shutdown()
 
-    assert asyncio.run(jobs()) == [BACKUP_JOB_ID]
+    assert asyncio.run(jobs()) == [(BACKUP_JOB_ID, True)]
     on.database.dispose()
     off = _context(make_install(tmp_path / "off", backup_schedule="off"))
     assert install_backup_schedule(off) is None

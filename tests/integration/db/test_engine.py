@@ -109,3 +109,39 @@ def test_an_unreachable_postgres_is_one_clear_line(tmp_path: Path) -> None:
     assert result.stderr.startswith("Database problem:\n  - PostgreSQL does not answer (")
     assert "check VQS_DATABASE_URL" in result.stderr
     assert "pw-never-printed" not in result.output
+
+
+def test_concurrent_read_then_write_units_of_work_wait_instead_of_failing(
+    settings: Settings,
+) -> None:
+    """Two jobs that each read, then write (a run creating its record while another claims a
+    slot) must queue for the write lock, not fail with "database is locked"."""
+    import threading
+
+    keys = ensure_secrets(settings)
+    database = open_sqlcipher(settings.sqlite_path, keys.database_key)
+    migrate.upgrade(database)
+    with database.session_scope() as session:
+        write_setting(session, "counter", "0")
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def bump() -> None:
+        try:
+            barrier.wait(timeout=30)  # all four start together
+            for _ in range(10):
+                with database.session_scope() as session:
+                    value = int(read_setting(session, "counter") or "0")
+                    write_setting(session, "counter", str(value + 1))
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=bump) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with database.session_scope(read_only=True) as session:
+        assert read_setting(session, "counter") == "40"  # no lost update either
+    database.dispose()
