@@ -40,7 +40,10 @@ Service = Annotated[ExclusionService, Depends(_service)]
 
 
 def _expiry(raw: str) -> dict[str, Any]:
-    return {"expires_in_days": None if raw == "never" else raw}
+    """7, 30, 90 or "never"; anything else is left for the schema to refuse."""
+    if raw == "never":
+        return {"expires_in_days": None}
+    return {"expires_in_days": int(raw) if raw.isdigit() else raw}
 
 
 def _page(
