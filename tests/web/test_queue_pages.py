@@ -20,10 +20,7 @@ from vibe_quality_searcharr.search.queues.views import new_queue_values
 
 
 def _form(instance_id: int, **overrides: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        key: value
-        for key, value in new_queue_values(PresetName.STEADY_MISSING, instance_id).items()
-    }
+    values: dict[str, Any] = dict(new_queue_values(PresetName.STEADY_MISSING, instance_id).items())
     values.update(overrides)
     # what a browser posts: unchecked boxes are absent, lists are repeated keys
     return {
@@ -78,7 +75,8 @@ def test_a_queue_is_created_from_a_preset_after_seeing_the_forecast(
     assert "Created Missing." in detail
     assert "every 60 minutes" in detail
     listing = mode.page(mode.get(admin_client, "/queues"))
-    assert "Living-room Sonarr" in listing and "Active" in listing
+    assert "Living-room Sonarr" in listing
+    assert "Active" in listing
 
 
 def test_the_forecast_button_recomputes_without_saving(
@@ -132,7 +130,8 @@ def test_a_taken_name_is_refused_next_to_the_name(
     page = mode.page(
         mode.post(admin_client, "/queues/new", data=_form(instance_id, name="Taken")), 422
     )
-    assert 'id="name-error"' in page and "already exists" in page
+    assert 'id="name-error"' in page
+    assert "already exists" in page
     assert count_rows(context, SearchQueue) == 1
 
 
@@ -155,11 +154,9 @@ def test_edit_clone_pause_resume_and_delete(
         == f"/queues/{queue_id}"
     )
     queue = _queue(context, queue_id)
-    assert (
-        queue.batch_size == 7
-        and queue.schedule["kind"] == "daily"
-        and queue.schedule["at"] == "01:30"
-    )
+    assert queue.batch_size == 7
+    assert queue.schedule["kind"] == "daily"
+    assert queue.schedule["at"] == "01:30"
 
     bad = {**data, "schedule.at": "25:00"}
     page = mode.page(mode.post(admin_client, f"/queues/{queue_id}/edit", data=bad), 422)
@@ -168,7 +165,8 @@ def test_edit_clone_pause_resume_and_delete(
 
     copy_location = mode.redirected_to(mode.post(admin_client, f"/queues/{queue_id}/clone"))
     copy_id = int(copy_location.split("/")[2])
-    assert _queue(context, copy_id).name == "Nightly (copy)" and _queue(context, copy_id).paused
+    assert _queue(context, copy_id).name == "Nightly (copy)"
+    assert _queue(context, copy_id).paused
 
     mode.redirected_to(mode.post(admin_client, f"/queues/{queue_id}/pause"))
     assert _queue(context, queue_id).paused
@@ -212,7 +210,8 @@ def test_viewers_read_but_change_nothing(
         queue_id = make_queue(session, instance_id, name="Mine").id
     page = mode.page(mode.get(viewer_client, "/queues"))
     assert "Mine" in page
-    assert "New queue" not in page and 'name="ids"' not in page
+    assert "New queue" not in page
+    assert 'name="ids"' not in page
     assert mode.get(viewer_client, "/queues/new").status_code == 403
     for path in (
         "/queues/new",
@@ -222,7 +221,8 @@ def test_viewers_read_but_change_nothing(
         f"/queues/{queue_id}/run",
     ):
         assert mode.post(viewer_client, path, data=_form(instance_id)).status_code == 403, path
-    assert count_rows(context, SearchQueue) == 1 and not _queue(context, queue_id).paused
+    assert count_rows(context, SearchQueue) == 1
+    assert not _queue(context, queue_id).paused
 
 
 def test_every_post_needs_the_csrf_token(app: FastAPI, context: AppContext, mode: Mode) -> None:

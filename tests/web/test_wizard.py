@@ -72,9 +72,13 @@ def test_the_wizard_walks_from_the_account_to_done(
     assert "Added Sonarr." in step
     assert 'aria-current="step">First queue' in step
     assert 'value="Steady missing"' in step
-    assert "Forecast" in step and "Nothing wanted: the queue has no backlog" in step  # the mirror is still empty
+    assert "Forecast" in step
+    assert "Nothing wanted: the queue has no backlog" in step
     assert 'href="/setup/done">Skip for now' in step
-    form = {"name": "", "instance_id": step.split('id="instance_id"')[1].split('<option value="')[1].split('"')[0]}
+    form = {
+        "name": "",
+        "instance_id": step.split('id="instance_id"')[1].split('<option value="')[1].split('"')[0],
+    }
     refused = mode.post(anon_client, "/setup/queue", data=form, headers={"X-CSRF-Token": csrf})
     assert 'id="name-error"' in mode.page(refused, 422)
     from vibe_quality_searcharr.search.queues.presets import PresetName
