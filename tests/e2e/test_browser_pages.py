@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import make_user
 from tests.e2e.browser import axe_violations, chromium, live_server, screenshots
 from tests.instances.conftest import make_instance
+from tests.search.conftest import make_queue
 from vibe_quality_searcharr.app import create_app
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.users.keys import AuthKeys
@@ -24,6 +25,14 @@ PAGES = [
     "/instances/1/edit",
     "/instances/1/delete",
     "/setup/instance",
+    "/setup/queue",
+    "/queues",
+    "/queues/new",
+    "/queues/1",
+    "/queues/1/edit",
+    "/queues/1/delete",
+    "/history",
+    "/exclusions",
     "/setup/done",
     "/settings/account",
     "/settings/2fa",
@@ -49,7 +58,8 @@ def test_pages_on_a_phone_in_the_light_theme(
             password=PASSWORD,
             keys=AuthKeys.from_secrets(context.secrets),
         )
-        make_instance(session, context, name="Sonarr")
+        instance = make_instance(session, context, name="Sonarr")
+        make_queue(session, instance.id, name="Missing episodes")
     app = create_app(context=context)
     csp: list[str] = []
     found: dict[str, list[str]] = {}

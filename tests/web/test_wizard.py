@@ -1,4 +1,5 @@
-"""The setup wizard: admin account -> first instance (tested before saving) -> done."""
+"""The setup wizard: admin account -> first instance (tested before saving) -> first queue from a
+preset, with the forecast -> done."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ PASSWORD = "a wizard tested passphrase"
 
 
 def test_steps_follow_one_list() -> None:
-    assert [step.key for step in WIZARD_STEPS] == ["account", "instance", "done"]
+    assert [step.key for step in WIZARD_STEPS] == ["account", "instance", "queue", "done"]
     assert next_path("account") == "/setup/instance"
-    assert next_path("instance") == "/setup/done"
+    assert next_path("instance") == "/setup/queue"
+    assert next_path("queue") == "/setup/done"
     assert next_path("done") == "/setup/done"
 
 
@@ -36,7 +38,7 @@ def test_the_wizard_walks_from_the_account_to_done(
     csrf = anon_client.get("/setup/instance").text.split('name="csrf-token" content="')[1][:64]
     step = mode.page(mode.get(anon_client, "/setup/instance"))
     assert 'aria-current="step">First instance' in step
-    assert 'href="/setup/done">Skip for now' in step
+    assert 'href="/setup/queue">Skip for now' in step
 
     bad = mode.post(
         anon_client,
@@ -65,9 +67,29 @@ def test_the_wizard_walks_from_the_account_to_done(
         },
         headers={"X-CSRF-Token": csrf},
     )
-    assert mode.redirected_to(good) == "/setup/done"
+    assert mode.redirected_to(good) == "/setup/queue"
+    step = mode.page(mode.get(anon_client, "/setup/queue"))
+    assert "Added Sonarr." in step
+    assert 'aria-current="step">First queue' in step
+    assert 'value="Steady missing"' in step
+    assert "Forecast" in step
+    assert "Nothing wanted: the queue has no backlog" in step
+    assert 'href="/setup/done">Skip for now' in step
+    form = {
+        "name": "",
+        "instance_id": step.split('id="instance_id"')[1].split('<option value="')[1].split('"')[0],
+    }
+    refused = mode.post(anon_client, "/setup/queue", data=form, headers={"X-CSRF-Token": csrf})
+    assert 'id="name-error"' in mode.page(refused, 422)
+    from vibe_quality_searcharr.search.queues.presets import PresetName
+    from vibe_quality_searcharr.search.queues.views import new_queue_values
+
+    values = new_queue_values(PresetName.STEADY_MISSING, int(form["instance_id"]))
+    data = {k: ("on" if v is True else v) for k, v in values.items() if v is not False}
+    made = mode.post(anon_client, "/setup/queue", data=data, headers={"X-CSRF-Token": csrf})
+    assert mode.redirected_to(made) == "/setup/done"
     done = mode.page(mode.get(anon_client, "/setup/done"))
-    assert "Added Sonarr." in done
+    assert "Created Steady missing." in done
     assert "<strong>Sonarr</strong>" in done
     assert sonarr_simulator.api_key not in done
 

@@ -24,10 +24,10 @@ class NavItem:
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Dashboard", "/"),
-    NavItem("Queues", "/queues", ready=False),
+    NavItem("Queues", "/queues"),
     NavItem("Library", "/library", ready=False),
-    NavItem("History", "/history", ready=False),
-    NavItem("Exclusions", "/exclusions", ready=False),
+    NavItem("History", "/history"),
+    NavItem("Exclusions", "/exclusions"),
     NavItem("Instances", "/instances"),
     NavItem("Settings", "/settings"),
     NavItem("Logs", "/logs", admin_only=True),

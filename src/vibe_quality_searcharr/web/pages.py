@@ -5,11 +5,27 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from vibe_quality_searcharr.instances import views as instance_views
+from vibe_quality_searcharr.search.exclusions import views as exclusion_views
+from vibe_quality_searcharr.search.history import pages as history_pages
+from vibe_quality_searcharr.search.queues import views as queue_views
+from vibe_quality_searcharr.search.queues import wizard as queue_wizard
+from vibe_quality_searcharr.search.runs import views as run_views
 from vibe_quality_searcharr.web import home, logs, theme, wizard
 
 __all__ = ["install_pages"]
 
 
 def install_pages(app: FastAPI) -> None:
-    for router in (home.router, wizard.router, instance_views.router, logs.router, theme.router):
+    for router in (
+        home.router,
+        wizard.router,
+        instance_views.router,
+        queue_views.router,
+        queue_wizard.router,
+        run_views.router,
+        history_pages.router,
+        exclusion_views.router,
+        logs.router,
+        theme.router,
+    ):
         app.include_router(router)

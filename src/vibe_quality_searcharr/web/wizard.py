@@ -1,4 +1,5 @@
-"""The setup wizard: admin account -> first instance -> done.
+"""The setup wizard: admin account -> first instance -> first queue (from a preset, with the
+forecast; `search.queues.wizard`) -> done.
 
 The steps are one tuple; a later step (the search UI's "first queue") is appended by adding a
 `WizardStep` before "done" and a route for its path. Each step's page finds its neighbours
@@ -40,6 +41,7 @@ class WizardStep:
 WIZARD_STEPS: tuple[WizardStep, ...] = (
     WizardStep("account", "Admin account", "/setup"),
     WizardStep("instance", "First instance", "/setup/instance"),
+    WizardStep("queue", "First queue", "/setup/queue"),
     WizardStep("done", "Done", "/setup/done"),
 )
 
