@@ -211,4 +211,14 @@ def test_the_worker_thread_delivers_and_then_goes_away(
     context.events.publish("instance.up", name="Sonarr")
     assert threaded.wait_idle(timeout=20)
     assert receiver.titles == ["Sonarr is back"]
+    # The idle worker exits by itself (it once deadlocked on its own lock here, and the next
+    # event then froze the event loop), and the next event starts a new one.
+    worker = threaded._worker
+    if worker is not None:
+        worker.join(timeout=20)
+        assert not worker.is_alive()
+    context.events.publish("instance.down", name="Radarr")  # another kind: not rate limited
+    assert threaded.wait_idle(timeout=20)
+    assert len(receiver.titles) == 2
+    assert "Radarr" in receiver.titles[1]
     threaded.close()

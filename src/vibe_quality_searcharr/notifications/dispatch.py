@@ -103,8 +103,8 @@ class NotificationDispatcher:
                 message = self._queue.get(timeout=self._wait_seconds())
             except queue.Empty:
                 self._safely(self.flush_due)
-                with self._lock:
-                    if self._queue.empty() and self._waiting_digest() is None:
+                with self._lock:  # not through _waiting_digest: the lock is not reentrant
+                    if self._queue.empty() and self.limiter.next_due() is None:
                         self._worker = None
                         return
                 continue
