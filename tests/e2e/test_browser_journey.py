@@ -85,8 +85,15 @@ def test_setup_instance_dashboard_two_factor_and_sign_in_again(
                 expect(page.locator("#connection-result")).to_contain_text("Connected to Sonarr")
                 check("setup instance tested")
                 page.get_by_role("button", name="Test and save").click()
-                expect(page).to_have_url(f"{base}/setup/done")
+                expect(page).to_have_url(f"{base}/setup/queue")
                 expect(page.get_by_role("status").first).to_contain_text("Added Living-room Sonarr")
+                # The first queue, from the preset, with its forecast of the backlog.
+                # Nothing is synced yet, so the forecast says there is no backlog (not an error).
+                expect(page.locator("#forecast")).to_contain_text("backlog")
+                check("setup queue")
+                page.get_by_role("button", name="Create queue").click()
+                expect(page).to_have_url(f"{base}/setup/done")
+                expect(page.get_by_role("status").first).to_contain_text("Created Steady missing")
                 check("setup done")
 
                 # 3. The dashboard shows it, with health once a check has run.
