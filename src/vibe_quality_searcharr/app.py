@@ -125,7 +125,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(run_routes.router)
     app.include_router(history_routes.router)
     search_runs.install_search_runs(app, context)
-    install_queue_scheduler(app, context.database, context.scheduler)
+    install_queue_scheduler(app, context)
     app.include_router(system_routes.router)
     install_health_monitor(context)
     app.state.library_sync = install_library_sync(context)
