@@ -71,8 +71,10 @@ def replace_limits(session: Session, instance_id: int, data: LimitsUpdate) -> Li
             )
     row = session.get(InstanceLimits, instance_id)
     if row is None:
+        # Flushed first: on INSERT a None would be replaced by the column's default cap.
         row = InstanceLimits(instance_id=instance_id)
         session.add(row)
+        session.flush()
     row.hourly_cap = data.hourly_cap
     row.daily_cap = data.daily_cap
     row.headroom_percent = data.headroom_percent
