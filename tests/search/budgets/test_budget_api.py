@@ -106,11 +106,15 @@ def test_budget_reads_prowlarr_live_and_counts_this_programs_searches(
     assert (hourly["used"], hourly["limit"], hourly["remaining"]) == (3, 10, 7)
     assert hourly["resets_at"] is not None
     slug = by_subject["DrunkenSlug"]
-    assert slug["kind"] == "indexer" and slug["limit"] == 20 and slug["usable"] == 16
-    assert slug["used"] == 3 and slug["remaining"] == 13
+    assert slug["kind"] == "indexer"
+    assert slug["limit"] == 20
+    assert slug["usable"] == 16
+    assert slug["used"] == 3
+    assert slug["remaining"] == 13
     assert "Nyaa" not in by_subject  # tagged: does not serve this Sonarr
     assert body["remaining"] == min(limit["remaining"] for limit in body["limits"])
-    assert "api_key" not in str(body).lower() and prowlarr.api_key not in str(body)
+    assert "api_key" not in str(body).lower()
+    assert prowlarr.api_key not in str(body)
 
 
 def test_stats_forecast_and_next_runs(
@@ -135,7 +139,9 @@ def test_stats_forecast_and_next_runs(
 
     stats = admin_client.get(f"/api/v1/queues/{setup.queue_id}/stats").json()
     week = stats["periods"][0]
-    assert week["days"] == 7 and week["searches"] == 4 and week["items_searched"] == 4
+    assert week["days"] == 7
+    assert week["searches"] == 4
+    assert week["items_searched"] == 4
     assert week["grabbed"] == run.grabbed
     assert week["grab_rate"] == round(run.grabbed / 4, 4)
     instance = admin_client.get(f"/api/v1/instances/{setup.instance_id}/stats").json()
@@ -147,8 +153,10 @@ def test_stats_forecast_and_next_runs(
     forecast = admin_client.get(f"/api/v1/queues/{setup.queue_id}/forecast").json()
     assert forecast["runs_per_day"] == 4.0  # every 6 hours
     assert forecast["daily_budget"] == 10
-    assert forecast["per_day"] == 10.0 and forecast["limited_by"] == "the daily budget"
-    assert forecast["items"] > 0 and forecast["searches"] == forecast["items"]
+    assert forecast["per_day"] == 10.0
+    assert forecast["limited_by"] == "the daily budget"
+    assert forecast["items"] > 0
+    assert forecast["searches"] == forecast["items"]
     assert len(forecast["next_runs"]) == 3
     assert "first full pass" in forecast["text"]
 

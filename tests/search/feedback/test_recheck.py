@@ -95,7 +95,8 @@ def test_recheck_records_imports_and_late_grabs_once(
         assert all(item.grabbed and item.imported_at is not None for item in items)
         state = session.get(SearchItemState, (setup.instance_id, late_id))
         assert state is not None
-        assert state.fruitless == 0 and state.grabs == grabs_before + 1
+        assert state.fruitless == 0
+        assert state.grabs == grabs_before + 1
         others = session.scalars(
             select(SearchItemState).where(
                 SearchItemState.instance_id == setup.instance_id,
@@ -105,10 +106,12 @@ def test_recheck_records_imports_and_late_grabs_once(
         assert all(row.grabs == 1 for row in others)  # the first look's grabs: not again
     confirmed = [event for event in events if event.kind == "grab.confirmed"]
     assert len(confirmed) == 1
-    assert confirmed[0].data["run_id"] == run_id and confirmed[0].data["count"] == 1
+    assert confirmed[0].data["run_id"] == run_id
+    assert confirmed[0].data["count"] == 1
 
     again = asyncio.run(recheck.run_once())
-    assert again.commands == 0 and again.new_grabs == 0  # re-checked once only
+    assert again.commands == 0
+    assert again.new_grabs == 0
 
 
 def test_leader_only_jobs_do_nothing_on_a_follower() -> None:
@@ -150,7 +153,8 @@ def test_budget_low_is_published_once_per_window() -> None:
         watch.observe(1, "Sonarr", snapshot, now + timedelta(minutes=minute))
     low = [event for event in events if event.kind == "budget.low"]
     assert len(low) == 1  # crossed 80 % at the 8th query; the 9th does not announce again
-    assert low[0].data["used"] == 8 and low[0].data["limit"] == 10
+    assert low[0].data["used"] == 8
+    assert low[0].data["limit"] == 10
     assert gauges.values[("Sonarr", "hour")] == (9, 10)
 
     later = now + timedelta(hours=2)
