@@ -33,7 +33,7 @@ from vibe_quality_searcharr.library.models import LibraryItem
 from vibe_quality_searcharr.search.budgets.models import InstanceLimits
 from vibe_quality_searcharr.search.models import SearchCommand
 from vibe_quality_searcharr.settings import Settings
-from vibe_quality_searcharr.simulator.indexers import Indexer, IndexerPool
+from vibe_quality_searcharr.simulator.indexers import Indexer
 from vibe_quality_searcharr.simulator.testing import start_simulator
 
 
