@@ -31,9 +31,12 @@ from vibe_quality_searcharr.observability import health, metrics_routes
 from vibe_quality_searcharr.observability.logging import configure_logging
 from vibe_quality_searcharr.observability.request_id import RequestIdMiddleware
 from vibe_quality_searcharr.openapi_problems import describe_problems
+from vibe_quality_searcharr.scheduling import routes as schedule_routes
 from vibe_quality_searcharr.scheduling.scheduler import Scheduler
 from vibe_quality_searcharr.scheduling.wiring import install_queue_scheduler
+from vibe_quality_searcharr.search.budgets import routes as budget_routes
 from vibe_quality_searcharr.search.exclusions import routes as exclusion_routes
+from vibe_quality_searcharr.search.feedback import routes as feedback_routes
 from vibe_quality_searcharr.search.history import routes as history_routes
 from vibe_quality_searcharr.search.queues import routes as queue_routes
 from vibe_quality_searcharr.search.runs import routes as run_routes
@@ -125,7 +128,11 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(run_routes.router)
     app.include_router(history_routes.router)
     search_runs.install_search_runs(app, context)
-    install_queue_scheduler(app, context.database, context.scheduler)
+    install_queue_scheduler(app, context)
+    app.include_router(budget_routes.router)
+    app.include_router(feedback_routes.queue_router)
+    app.include_router(feedback_routes.instance_router)
+    app.include_router(schedule_routes.router)
     app.include_router(system_routes.router)
     install_health_monitor(context)
     app.state.library_sync = install_library_sync(context)

@@ -133,6 +133,18 @@ class Settings(BaseSettings):
         description="Comma-separated CIDRs of reverse proxies whose X-Forwarded-* and auth headers are believed.",
     )
     scheduler_enabled: bool = Field(True, description="Run scheduled jobs in this process.")
+    scheduler_tick_seconds: float = Field(
+        15,
+        ge=0.2,
+        le=300,
+        description="Seconds between leadership checks of the scheduler (failover takes a few).",
+    )
+    feedback_delay_minutes: int = Field(
+        15,
+        ge=1,
+        le=1440,
+        description="Minutes after a search completes before its grabs and imports are re-checked.",
+    )
     health_check_minutes: int = Field(
         5, ge=1, le=1440, description="Minutes between health checks of each *arr instance."
     )

@@ -260,7 +260,7 @@ def install_health_monitor(context: AppContext, *, checker: Checker | None = Non
 
     def register(scheduler: Scheduler) -> None:
         scheduler.aps.add_job(
-            monitor.run_once,
+            scheduler.leader_only(monitor.run_once),  # replicas must not check twice
             "interval",
             minutes=settings.health_check_minutes,
             id=HEALTH_JOB_ID,

@@ -92,7 +92,7 @@ def install_library_sync(context: AppContext, *, connector: Connector | None = N
 
     def register(scheduler: Scheduler) -> None:
         scheduler.aps.add_job(
-            job,
+            scheduler.leader_only(job),  # replicas must not sync twice
             "interval",
             minutes=CHECK_MINUTES,
             id=SYNC_JOB_ID,

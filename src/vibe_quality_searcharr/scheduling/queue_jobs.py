@@ -92,7 +92,7 @@ class QueueScheduler:
         clock: Callable[[], datetime],
         misfire_grace: timedelta = timedelta(hours=6),
         tick_seconds: float = 15,
-        on_lag: Callable[[int, float], None] | None = None,
+        on_lag: Callable[[int, datetime, datetime], None] | None = None,
     ) -> None:
         self.database = database
         self.leader = leader
@@ -104,6 +104,9 @@ class QueueScheduler:
         self.name = replica_name()
         self._scheduler: Scheduler | None = None
         self._jobs: dict[int, str] = {}  # queue id -> schedule fingerprint
+        # Leadership as of the last tick or fire: read by `Scheduler.is_leader` without a
+        # database round trip on the event loop.
+        self.leading = False
 
     async def _db(self, function: Callable[..., _T], *args: Any) -> _T:
         def work() -> _T:
@@ -114,6 +117,7 @@ class QueueScheduler:
 
     def install(self, scheduler: Scheduler) -> None:
         self._scheduler = scheduler
+        scheduler.leader_check = lambda: self.leading
         scheduler.aps.add_job(
             self.tick,
             "interval",
@@ -131,6 +135,7 @@ class QueueScheduler:
         """Keep or take leadership; the leader keeps one job per active queue and catches up on
         slots missed while nobody was leader."""
         leading = await anyio.to_thread.run_sync(self.leader.try_acquire)
+        self.leading = leading
         if not leading:
             self._drop_jobs()
             return
@@ -176,13 +181,16 @@ class QueueScheduler:
         """Run the queue's due slot if this replica wins it; True when a run was started."""
         now = self.clock()
         slot = await self._db(self._due, queue_id, now)
-        if slot is None or not self.is_leader:
+        if slot is None:
+            return False
+        self.leading = await anyio.to_thread.run_sync(self.leader.still_leader)
+        if not self.leading:
             return False
         if not await self._db(claim_slot, queue_id, slot, self.name):
             return False
         lag = (now - slot).total_seconds()
         if self.on_lag is not None:
-            self.on_lag(queue_id, lag)
+            self.on_lag(queue_id, slot, now)
         log.info("scheduled_run_claimed", queue_id=queue_id, slot=slot.isoformat(), lag_s=lag)
         await self.start_run(queue_id)
         return True

@@ -6,12 +6,15 @@ the next one and a process that was down runs a missed job once, not once per mi
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any, ParamSpec
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 __all__ = ["JOB_DEFAULTS", "Scheduler"]
+
+_P = ParamSpec("_P")
 
 JOB_DEFAULTS: dict[str, Any] = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 3600}
 
@@ -20,6 +23,9 @@ class Scheduler:
     def __init__(self, *, timezone: str = "UTC") -> None:
         self._scheduler = AsyncIOScheduler(job_defaults=JOB_DEFAULTS, timezone=timezone)
         self._starters: list[Callable[[Scheduler], None]] = []
+        # Who leads among the replicas; set by the queue scheduler (`scheduling.queue_jobs`).
+        # Without one (a single process, a test) this process leads.
+        self.leader_check: Callable[[], bool] = lambda: True
 
     @property
     def aps(self) -> AsyncIOScheduler:
@@ -28,6 +34,23 @@ class Scheduler:
     @property
     def running(self) -> bool:
         return bool(self._scheduler.running)
+
+    @property
+    def is_leader(self) -> bool:
+        """True while this replica holds the scheduler leadership: the one place jobs that call
+        the *arr apps (health checks, library syncs, feedback) ask before they do anything."""
+        return self.leader_check()
+
+    def leader_only(self, job: Callable[_P, Awaitable[Any]]) -> Callable[_P, Awaitable[None]]:
+        """Wrap a job so that it does nothing on a replica that is not the leader, so replicas
+        never duplicate calls to the *arr apps."""
+
+        @functools.wraps(job)
+        async def guarded(*args: _P.args, **kwargs: _P.kwargs) -> None:
+            if self.is_leader:
+                await job(*args, **kwargs)
+
+        return guarded
 
     def on_start(self, register: Callable[[Scheduler], None]) -> None:
         """Let a domain add its jobs when the scheduler starts (rebuilt from the DB each time)."""

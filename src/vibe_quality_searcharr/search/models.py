@@ -132,6 +132,7 @@ class SearchCommand(Base):
     __table_args__ = (
         Index("ix_search_command_instance_intent", "instance_id", "intent_at"),
         Index("ix_search_command_queue_intent", "queue_id", "intent_at"),
+        Index("ix_search_command_rechecked", "status", "rechecked_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -165,6 +166,8 @@ class SearchCommand(Base):
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
     grabbed: Mapped[int] = mapped_column(Integer, default=0)
+    # The delayed grab/import re-check (`search.feedback`) is done: never read twice.
+    rechecked_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class SearchCommandItem(Base):

@@ -125,6 +125,10 @@ class QueueRead(BaseModel):
     cycle_started_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    next_runs: list[datetime] = Field(
+        default_factory=list,
+        description="the next 3 scheduled starts (UTC, before jitter); empty when not scheduled",
+    )
 
 
 class QueuePage(BaseModel):

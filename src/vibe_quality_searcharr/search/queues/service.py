@@ -7,6 +7,7 @@ nothing. The service never commits; the request's unit of work does.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -14,8 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from vibe_quality_searcharr.arr.versions import ArrApp
+from vibe_quality_searcharr.db.base import utcnow
 from vibe_quality_searcharr.errors import Conflict, NotFound
-from vibe_quality_searcharr.scheduling.schedules import parse_schedule
+from vibe_quality_searcharr.scheduling.schedules import next_runs, parse_schedule
 from vibe_quality_searcharr.search.models import SearchQueue
 from vibe_quality_searcharr.search.planner import Order, Strategy
 from vibe_quality_searcharr.search.queues.options import QueueOptions
@@ -101,7 +103,17 @@ def to_read(row: QueueRow) -> QueueRead:
         cycle_started_at=queue.cycle_started_at,
         created_at=queue.created_at,
         updated_at=queue.updated_at,
+        next_runs=_next_runs(row),
     )
+
+
+def _next_runs(row: QueueRow) -> list[datetime]:
+    """Shown for a queue that will run (enabled, not paused); see `scheduling.schedules`."""
+    queue = row.queue
+    if not queue.enabled or queue.paused:
+        return []
+    schedule = parse_schedule(queue.schedule)
+    return next_runs(schedule, utcnow(), count=3, anchor=queue.created_at)
 
 
 def list_presets() -> list[PresetRead]:

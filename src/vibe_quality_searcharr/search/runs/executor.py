@@ -90,6 +90,16 @@ class Executor:
     sleep: Sleeper = asyncio.sleep
     poll: PollSettings = field(default_factory=PollSettings)
     on_step: Callable[[str], None] = _no_step
+    # Told the budget after it is read and after each command sent (metrics, `budget.low`);
+    # see `search.budgets.usage.BudgetWatch`.
+    on_budget: Callable[[PlanInputs, datetime], None] | None = None
+
+    def _watch_budget(self, inputs: PlanInputs) -> None:
+        if self.on_budget is not None:
+            try:
+                self.on_budget(inputs, self.clock())
+            except Exception:  # a metric or an event never stops a run
+                log.exception("budget_watch_failed", instance_id=inputs.instance_id)
 
     async def db(self, function: Callable[..., _T], *args: Any) -> _T:
         def work() -> _T:
@@ -159,6 +169,7 @@ class Executor:
             except ArrError as exc:
                 return await self._fail(run_id, inputs, exc.detail)
             await read_budget(inputs, self.connect, now)
+            self._watch_budget(inputs)
             plan = make_plan(inputs, activity, budget_for(inputs, now), now=now, seed=seed)
             self._planned(run_id, inputs, plan)
             hold = effective_hold(plan, None)
@@ -225,6 +236,7 @@ class Executor:
                 if isinstance(outcome, _Sent):
                     sent.append(outcome)
                     inputs.budget.spend(self.clock(), command.cost)
+                    self._watch_budget(inputs)
                     self.events.publish(
                         "item.searched",
                         run_id=run_id,
