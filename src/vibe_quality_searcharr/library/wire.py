@@ -18,10 +18,7 @@ from vibe_quality_searcharr.arr.schemas.media import (
     Artist,
     Author,
     Book,
-    Episode,
-    EpisodeFile,
     Movie,
-    Series,
 )
 
 __all__ = [
@@ -60,15 +57,64 @@ def poster(images: list[Image]) -> str | None:
     return None
 
 
-class SyncSeries(Series):
+class SyncSeasonStats(ArrModel):
+    total_episode_count: int | float | None = None
+    episode_count: int | float | None = None
+    episode_file_count: int | float | None = None
+    next_airing: str | None = None
+    previous_airing: str | None = None
+
+
+class SyncSeason(ArrModel):
+    season_number: int
+    monitored: bool = False
+    statistics: SyncSeasonStats | None = None
+
+
+class SyncSeriesStats(ArrModel):
+    total_episode_count: int | float | None = None
+    episode_file_count: int | float | None = None
+    size_on_disk: int | float | None = None
+
+
+class SyncSeries(ArrModel):
+    """Only the series fields the mirror stores: the full `Series` (added, paths, free-form
+    statistics dicts...) costs several times more to build for 1,500 series."""
+
+    id: int
+    title: str = ""
+    sort_title: str | None = None
+    status: str | None = None
+    year: int | None = None
+    monitored: bool = False
+    quality_profile_id: int | None = None
+    seasons: list[SyncSeason] = Field(default_factory=list)
+    tags: list[int] = Field(default_factory=list)
+    statistics: SyncSeriesStats | None = None
     images: list[Image] = Field(default_factory=list)
 
 
-class SyncEpisode(Episode):
+class SyncEpisodeFile(ArrModel):
+    custom_format_score: int | None = None
+
+
+class SyncEpisode(ArrModel):
+    """Only the fields an item row needs. The client's `Episode` also carries the nested series
+    and the file's quality dicts; skipping them (pydantic-core never builds them) makes the
+    1000-record wanted pages several times cheaper to read."""
+
+    id: int
+    series_id: int
+    season_number: int = 0
     # Whisparr v2 has no episode numbers or air date times, only a release day.
-    episode_number: int | None = None  # type: ignore[assignment]
+    episode_number: int | None = None
+    title: str | None = None
+    air_date_utc: datetime | None = None
     release_date: str | None = None
-    episode_file: EpisodeFile | None = None
+    last_search_time: datetime | None = None
+    has_file: bool = False
+    monitored: bool = False
+    episode_file: SyncEpisodeFile | None = None
 
     @property
     def released_at(self) -> datetime | None:

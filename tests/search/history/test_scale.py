@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from tests.instances.conftest import make_instance
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.library.models import LibraryItem, LibraryParent
-from vibe_quality_searcharr.search.history.repository import item_labels, load_history
+from vibe_quality_searcharr.library.repository import item_labels
+from vibe_quality_searcharr.search.history.repository import load_history
 from vibe_quality_searcharr.search.models import SearchItemState, SearchQueue, SearchSeasonState
 
 ITEMS = 50_000
@@ -61,6 +62,6 @@ def test_history_and_labels_of_50k_items(context: AppContext, session: Session) 
     assert history.cycle.number == 1
     print(f"load_history 50k items: {elapsed * 1000:.0f} ms ({context.database.backend})")
 
-    labels = item_labels(session, instance.id, "sonarr", range(1, 2_001))
+    labels = item_labels(session, instance.id, range(1, 2_001))
     assert len(labels) == 2_000
     assert labels[1001] == "Show 2 S01E02 E1001"

@@ -15,7 +15,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from vibe_quality_searcharr.library.models import LibraryItem, LibraryParent
+from vibe_quality_searcharr.library.models import LibraryItem
 from vibe_quality_searcharr.search.models import (
     SearchCycleItem,
     SearchItemState,
@@ -23,20 +23,16 @@ from vibe_quality_searcharr.search.models import (
     SearchSeasonState,
 )
 from vibe_quality_searcharr.search.planner import (
-    App,
     CycleState,
-    Family,
     History,
     SearchState,
     SeasonKey,
-    family_of,
 )
 
 __all__ = [
     "CHUNK",
     "chunked",
     "cycle_state",
-    "item_labels",
     "item_state_rows",
     "library_item",
     "load_history",
@@ -169,49 +165,3 @@ def library_item(session: Session, instance_id: int, item_id: int) -> LibraryIte
         .where(LibraryItem.instance_id == instance_id)
         .where(LibraryItem.arr_id == item_id)
     ).one_or_none()
-
-
-def item_labels(
-    session: Session, instance_id: int, app: App | str, item_ids: Iterable[int]
-) -> dict[int, str]:
-    """Display labels from the mirror: "Series S01E02 Title", "Title (year)", "Artist - Album",
-    "Author - Book". Ids not in the mirror get none (the caller falls back to the id)."""
-    family = family_of(App(app))
-    labels: dict[int, str] = {}
-    for batch in chunked(sorted(set(item_ids))):
-        rows = session.execute(
-            select(
-                LibraryItem.arr_id,
-                LibraryItem.title,
-                LibraryItem.season_number,
-                LibraryItem.episode_number,
-                LibraryItem.year,
-                LibraryParent.title,
-            )
-            .outerjoin(
-                LibraryParent,
-                (LibraryParent.instance_id == LibraryItem.instance_id)
-                & (LibraryParent.arr_id == LibraryItem.parent_id),
-            )
-            .where(LibraryItem.instance_id == instance_id)
-            .where(LibraryItem.arr_id.in_(batch))
-        )
-        for arr_id, title, season, episode, year, parent in rows:
-            labels[arr_id] = _label(family, title, season, episode, year, parent)
-    return labels
-
-
-def _label(
-    family: Family,
-    title: str,
-    season: int | None,
-    episode: int | None,
-    year: int | None,
-    parent: str | None,
-) -> str:
-    if family is Family.EPISODE:
-        code = f"S{season or 0:02d}E{episode or 0:02d}"
-        return " ".join(part for part in (parent or "", code, title) if part)
-    if family is Family.MOVIE:
-        return f"{title} ({year})" if year else title
-    return f"{parent} - {title}" if parent else title

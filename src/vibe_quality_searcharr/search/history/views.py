@@ -9,16 +9,13 @@ from sqlalchemy.orm import Session
 
 from vibe_quality_searcharr.errors import NotFound
 from vibe_quality_searcharr.instances.repository import InstanceRepository
+from vibe_quality_searcharr.library.repository import item_labels
 from vibe_quality_searcharr.search.history.listing import (
     commands_for_item,
     item_grab_stats,
     item_state,
 )
-from vibe_quality_searcharr.search.history.repository import (
-    item_labels,
-    library_item,
-    to_search_state,
-)
+from vibe_quality_searcharr.search.history.repository import library_item, to_search_state
 from vibe_quality_searcharr.search.history.schemas import (
     HistoryItemRead,
     HistoryRow,
@@ -89,7 +86,7 @@ def item_history(
     cooldown_until = None
     label = None
     if row is not None:
-        label = item_labels(session, instance_id, instance.app, [item_id]).get(item_id)
+        label = item_labels(session, instance_id, [item_id]).get(item_id)
         item = Item(
             row.arr_id,
             released_at=row.released_at,

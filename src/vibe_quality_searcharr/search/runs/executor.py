@@ -34,8 +34,8 @@ from vibe_quality_searcharr.db.base import utcnow
 from vibe_quality_searcharr.db.engine import Database
 from vibe_quality_searcharr.events import EventBus
 from vibe_quality_searcharr.instances.connection import Connect
+from vibe_quality_searcharr.library.repository import item_labels
 from vibe_quality_searcharr.search.budgets.service import DEFAULT_RETRY_AFTER, set_backoff
-from vibe_quality_searcharr.search.history.repository import item_labels
 from vibe_quality_searcharr.search.models import CommandStatus, RunStatus
 from vibe_quality_searcharr.search.planner import ArrActivity, Plan
 from vibe_quality_searcharr.search.runs import recording
@@ -211,7 +211,7 @@ class Executor:
     async def _send_all(
         self, run_id: int, inputs: PlanInputs, plan: Plan, client: MediaClient[Any]
     ) -> str:
-        labels = await self.db(item_labels, inputs.instance_id, inputs.app, plan.planned_item_ids)
+        labels = await self.db(item_labels, inputs.instance_id, plan.planned_item_ids)
         sent: list[_Sent] = []
         error: str | None = None
         try:

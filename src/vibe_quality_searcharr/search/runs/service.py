@@ -7,7 +7,7 @@ from __future__ import annotations
 from vibe_quality_searcharr.arr.clients import MediaClient
 from vibe_quality_searcharr.arr.errors import ArrError
 from vibe_quality_searcharr.instances.urls import BlockedAddress
-from vibe_quality_searcharr.search.history.repository import item_labels
+from vibe_quality_searcharr.library.repository import item_labels
 from vibe_quality_searcharr.search.planner import ArrActivity
 from vibe_quality_searcharr.search.runs.errors import ArrUnavailable
 from vibe_quality_searcharr.search.runs.executor import Executor
@@ -50,9 +50,7 @@ async def preview_queue(
         except BlockedAddress as exc:
             raise ArrUnavailable(str(exc)) from None
     plan = make_plan(inputs, activity, budget_for(inputs, now), now=now, seed=inputs.next_seed)
-    labels = await executor.db(
-        item_labels, inputs.instance_id, inputs.app, label_ids(plan, skipped_limit)
-    )
+    labels = await executor.db(item_labels, inputs.instance_id, label_ids(plan, skipped_limit))
     return preview_read(
         plan,
         queue_id=inputs.queue_id,

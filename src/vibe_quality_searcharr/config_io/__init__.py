@@ -1,0 +1,1 @@
+"""Configuration export and import (issue #9)."""
