@@ -132,6 +132,8 @@ class SearchCommand(Base):
     __table_args__ = (
         Index("ix_search_command_instance_intent", "instance_id", "intent_at"),
         Index("ix_search_command_queue_intent", "queue_id", "intent_at"),
+        # The dashboard's per-day totals read only this index (migration 0007).
+        Index("ix_search_command_day", "intent_at", "status", "grabbed"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

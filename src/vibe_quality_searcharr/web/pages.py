@@ -5,11 +5,20 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from vibe_quality_searcharr.instances import views as instance_views
-from vibe_quality_searcharr.web import home, logs, theme, wizard
+from vibe_quality_searcharr.web import home, logs, sse, theme, wizard
 
 __all__ = ["install_pages"]
 
 
 def install_pages(app: FastAPI) -> None:
-    for router in (home.router, wizard.router, instance_views.router, logs.router, theme.router):
+    routers = (
+        home.router,
+        wizard.router,
+        instance_views.router,
+        logs.router,
+        theme.router,
+        sse.router,
+    )
+    for router in routers:
         app.include_router(router)
+    sse.install_live(app)
