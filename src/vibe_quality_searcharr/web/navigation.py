@@ -25,7 +25,7 @@ class NavItem:
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Dashboard", "/"),
     NavItem("Queues", "/queues", ready=False),
-    NavItem("Library", "/library", ready=False),
+    NavItem("Library", "/library"),
     NavItem("History", "/history", ready=False),
     NavItem("Exclusions", "/exclusions", ready=False),
     NavItem("Instances", "/instances"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from vibe_quality_searcharr.instances import views as instance_views
+from vibe_quality_searcharr.library import views as library_views
 from vibe_quality_searcharr.web import home, logs, sse, theme, wizard
 
 __all__ = ["install_pages"]
@@ -18,6 +19,7 @@ def install_pages(app: FastAPI) -> None:
         logs.router,
         theme.router,
         sse.router,
+        library_views.router,
     )
     for router in routers:
         app.include_router(router)
