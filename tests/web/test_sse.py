@@ -184,3 +184,9 @@ def test_the_stream_needs_a_signed_in_user(anon_client: TestClient) -> None:
     response = anon_client.get("/events/stream", headers={"Accept": "text/event-stream"})
     assert response.status_code in (401, 303)
     assert "text/event-stream" not in response.headers.get("content-type", "")
+
+
+def test_only_an_event_stream_client_gets_the_stream(admin_client: TestClient) -> None:
+    response = admin_client.get("/events/stream", headers={"Accept": "application/json"})
+    assert response.status_code == 406
+    assert response.json()["error"] == "not_acceptable"

@@ -19,6 +19,7 @@ from fastapi import APIRouter, FastAPI, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from vibe_quality_searcharr.deps import Context
+from vibe_quality_searcharr.errors import AppError
 from vibe_quality_searcharr.events import Event, EventBus
 from vibe_quality_searcharr.security.principal import CurrentUser
 from vibe_quality_searcharr.web.live import LiveRuns
@@ -48,6 +49,11 @@ _ACTIVITY_KINDS = frozenset(
         "library.sync.failed",
     }
 )
+
+
+class NotAcceptable(AppError):
+    status_code = 406
+    kind = "not_acceptable"
 
 
 def install_live(app: FastAPI) -> LiveRuns:
@@ -131,7 +137,11 @@ async def event_messages(
 
 @router.get("/events/stream")
 async def stream(request: Request, _user: CurrentUser, context: Context) -> EventSourceResponse:
-    """Live dashboard updates for a signed-in user (htmx SSE extension)."""
+    """Live dashboard updates for a signed-in user (htmx SSE extension). Only an event-stream
+    client gets the never-ending response; anything else (a link followed, a crawler, a test
+    walking every route) is told at once what this address is for."""
+    if "text/event-stream" not in request.headers.get("accept", ""):
+        raise NotAcceptable("This is a server-sent event stream; ask for text/event-stream.")
     generator = event_messages(context.events, live_of(request.app), request.is_disconnected)
     return EventSourceResponse(
         generator,
