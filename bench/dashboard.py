@@ -136,29 +136,7 @@ def fill(data_dir: Path, commands: int, items: int) -> tuple[str, int]:
                   "skipped": {}, "summary": "100 searched"}
                  for r in range(1, runs + 1)],
             )  # fmt: skip
-            for start in range(1, commands + 1, BATCH):
-                ids = range(start, min(start + BATCH, commands + 1))
-                rows = []
-                item_rows = []
-                for c in ids:
-                    at = now - timedelta(seconds=rng.uniform(0, 365 * 86400))
-                    grabbed = 1 if rng.random() < 0.05 else 0
-                    item_id = rng.randint(1, items)
-                    rows.append(
-                        {"id": c, "run_id": (c - 1) // 100 + 1, "queue_id": queue_id,
-                         "queue_name": "Missing episodes", "instance_id": instance_id,
-                         "instance_name": "Sonarr", "strategy": "missing",
-                         "kind": "EpisodeSearch", "payload": {}, "item_ids": [item_id],
-                         "label": f"Episode {item_id}", "status": "completed", "intent_at": at,
-                         "sent_at": at, "finished_at": at, "grabbed": grabbed, "reason": "missing"}
-                    )  # fmt: skip
-                    item_rows.append(
-                        {"command_id": c, "instance_id": instance_id, "item_id": item_id,
-                         "label": f"Episode {item_id}", "grabbed": bool(grabbed),
-                         "grabbed_at": at if grabbed else None, "reason": "missing"}
-                    )  # fmt: skip
-                connection.execute(insert(SearchCommand), rows)
-                connection.execute(insert(SearchCommandItem), item_rows)
+        _fill_history(engine, commands, items, instance_id, queue_id, now, rng)
         with engine.connect() as connection:
             connection.exec_driver_sql("ANALYZE") if engine.dialect.name == "sqlite" else None
         print(
@@ -166,6 +144,83 @@ def fill(data_dir: Path, commands: int, items: int) -> tuple[str, int]:
             f"{time.perf_counter() - started:.1f} s"
         )
         return token, instance_id
+
+
+_COMMAND_COLUMNS = (
+    "id", "run_id", "queue_id", "queue_name", "instance_id", "instance_name", "strategy", "kind",
+    "payload", "item_ids", "series_id", "season_number", "position", "score", "reason", "label",
+    "status", "intent_at", "sent_at", "finished_at", "grabbed",
+)  # fmt: skip
+_ITEM_COLUMNS = (
+    "command_id", "instance_id", "item_id", "label", "score", "reason", "grabbed", "grabbed_at",
+)  # fmt: skip
+
+
+def _stored(moment: datetime) -> str:
+    """How SQLAlchemy's SQLite DateTime stores a (UTC) time."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _fill_history(
+    engine: Any,
+    commands: int,
+    items: int,
+    instance_id: int,
+    queue_id: int,
+    now: datetime,
+    rng: random.Random,
+) -> None:
+    """The history through the driver, indexes dropped first and built once at the end: the
+    way to load a million rows in seconds rather than minutes."""
+    tables = (SearchCommand.__table__, SearchCommandItem.__table__)
+    indexes = [index for table in tables for index in table.indexes]  # type: ignore[attr-defined]
+    command_sql = (
+        f"INSERT INTO search_command ({', '.join(_COMMAND_COLUMNS)}) "
+        f"VALUES ({', '.join('?' for _ in _COMMAND_COLUMNS)})"
+    )
+    item_sql = (
+        f"INSERT INTO search_command_item ({', '.join(_ITEM_COLUMNS)}) "
+        f"VALUES ({', '.join('?' for _ in _ITEM_COLUMNS)})"
+    )
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        for index in indexes:
+            cursor.execute(f"DROP INDEX IF EXISTS {index.name}")
+        year = 365 * 86400
+        for start in range(1, commands + 1, BATCH):
+            rows = []
+            item_rows = []
+            for c in range(start, min(start + BATCH, commands + 1)):
+                at = _stored(now - timedelta(seconds=rng.uniform(0, year)))
+                grabbed = 1 if rng.random() < 0.05 else 0
+                item_id = rng.randint(1, items)
+                label = f"Episode {item_id}"
+                rows.append(
+                    (c, (c - 1) // 100 + 1, queue_id, "Missing episodes", instance_id, "Sonarr",
+                     "missing", "EpisodeSearch", "{}", f"[{item_id}]", None, None, c % 100, 10,
+                     "missing", label, "completed", at, at, at, grabbed)
+                )  # fmt: skip
+                item_rows.append(
+                    (
+                        c,
+                        instance_id,
+                        item_id,
+                        label,
+                        10,
+                        "missing",
+                        grabbed,
+                        at if grabbed else None,
+                    )
+                )
+            cursor.executemany(command_sql, rows)
+            cursor.executemany(item_sql, item_rows)
+        raw.commit()
+    finally:
+        raw.close()
+    with engine.begin() as connection:
+        for index in indexes:
+            index.create(connection)
 
 
 def serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:

@@ -6,7 +6,8 @@ page); "Running now" and the activity list are kept live by the SSE stream (`web
 without JavaScript the page shows the state at load with a link to each run.
 
 The per-day totals behind the charts are the one aggregate over the history: they are cached
-per process for `CHART_TTL` (the figures of past days do not change, today's may lag by that).
+per process for `CHART_TTL` (the figures of past days do not change, today's may lag by that);
+the budget bars for `BUDGET_TTL`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -22,19 +23,28 @@ from sqlalchemy.orm import Session
 
 from vibe_quality_searcharr.deps import DbSession
 from vibe_quality_searcharr.instances.repository import InstanceRepository
-from vibe_quality_searcharr.search.budgets.status import budget_status
+from vibe_quality_searcharr.search.budgets.status import InstanceBudgetStatus, budget_status
 from vibe_quality_searcharr.security.clock import Now
 from vibe_quality_searcharr.security.principal import CurrentUser
 from vibe_quality_searcharr.web import dashboard_data as data
 from vibe_quality_searcharr.web.charts import DayTotals, bar_chart_svg, grab_rate
 from vibe_quality_searcharr.web.templating import render
 
-__all__ = ["CHART_TTL", "DASHBOARD_REGIONS", "ChartCache", "DashboardRegion", "router"]
+__all__ = [
+    "BUDGET_TTL",
+    "CHART_TTL",
+    "DASHBOARD_REGIONS",
+    "BudgetCache",
+    "ChartCache",
+    "DashboardRegion",
+    "router",
+]
 
 router = APIRouter(include_in_schema=False)
 
 _PAGE_SIZE = 100
 CHART_TTL = 30.0
+BUDGET_TTL = 10.0
 RUN_PAGE = "/runs/{run_id}"
 
 
@@ -102,6 +112,34 @@ class ChartCache:
         return totals
 
 
+@dataclass
+class BudgetCache:
+    """The budget bars, reused for `ttl` seconds: one aggregate per instance per load adds up
+    on a busy history, and a bar a few seconds old misleads nobody."""
+
+    ttl: float = BUDGET_TTL
+    monotonic: Callable[[], float] = time.monotonic
+    _value: tuple[float, list[InstanceBudgetStatus]] | None = field(default=None, repr=False)
+
+    def get(
+        self, _now: datetime, compute: Callable[[], list[InstanceBudgetStatus]]
+    ) -> list[InstanceBudgetStatus]:
+        moment = self.monotonic()
+        if self._value is not None and moment - self._value[0] < self.ttl:
+            return self._value[1]
+        value = compute()
+        self._value = (moment, value)
+        return value
+
+
+def _budget_cache(request: Request) -> BudgetCache:
+    cache: BudgetCache | None = getattr(request.app.state, "budget_cache", None)
+    if cache is None:
+        cache = BudgetCache()
+        request.app.state.budget_cache = cache
+    return cache
+
+
 def _chart_cache(request: Request) -> ChartCache:
     cache: ChartCache | None = getattr(request.app.state, "chart_cache", None)
     if cache is None:
@@ -131,6 +169,9 @@ def home(request: Request, _user: CurrentUser, session: DbSession, now: Now) -> 
     down = sum(1 for i in instances if i.health is not None and i.health.status == "unhealthy")
     month = _chart_cache(request).totals(session, now.date())
     prowlarr = getattr(request.app.state, "prowlarr_views", None)
+    budgets = _budget_cache(request).get(
+        now, lambda: budget_status(session, now, prowlarr=prowlarr)
+    )
     return render(
         request,
         "home.html",
@@ -142,7 +183,7 @@ def home(request: Request, _user: CurrentUser, session: DbSession, now: Now) -> 
         running=data.running_runs(session),
         run_page=RUN_PAGE,
         next_runs=data.queue_next_runs(session, now),
-        budgets=budget_status(session, now, prowlarr=prowlarr),
+        budgets=budgets,
         charts=[
             _chart(month[-7:], "7d", "Searches and grabs, last 7 days"),
             _chart(month, "30d", "Searches and grabs, last 30 days"),

@@ -1,7 +1,7 @@
 """How much of each instance's search budget is used now: the dashboard's budget bars.
 
 Per media instance: this program's indexer queries in the last hour and day against the
-instance caps (`snapshot.recent_spend`, `snapshot.instance_limits`), and, when a Prowlarr view
+instance caps (the cost of `snapshot.recent_spend`, summed in SQL; `snapshot.instance_limits`), and, when a Prowlarr view
 of the instance is at hand (a cached one: the dashboard never calls Prowlarr itself), each
 indexer's rolling-window use against its query limit. Takes a session, never commits.
 """
@@ -12,13 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from vibe_quality_searcharr.instances.models import Instance
-from vibe_quality_searcharr.search.budgets.limits import HOUR
+from vibe_quality_searcharr.search.budgets.limits import DAY, HOUR
 from vibe_quality_searcharr.search.budgets.prowlarr import ProwlarrView
-from vibe_quality_searcharr.search.budgets.snapshot import instance_limits, recent_spend
+from vibe_quality_searcharr.search.budgets.snapshot import instance_limits
+from vibe_quality_searcharr.search.models import CommandStatus, SearchCommand
+from vibe_quality_searcharr.search.planner import CommandKind
 
 __all__ = ["CapUse", "InstanceBudgetStatus", "budget_status"]
 
@@ -55,6 +57,29 @@ class InstanceBudgetStatus:
     indexers: tuple[CapUse, ...] = ()
 
 
+def _spent(session: Session, instance_id: int, now: datetime) -> tuple[int, int]:
+    """Queries in the last hour and day, summed in SQL with the same cost as
+    `snapshot.recent_spend` (a season search costs one query, any other command one per item,
+    at least one; `not_sent` nothing): a busy day is thousands of rows, which the page should
+    not decode one by one."""
+    length = func.coalesce(func.json_array_length(SearchCommand.item_ids), 0)
+    cost = case(
+        (SearchCommand.kind == CommandKind.SEASON_SEARCH.value, 1),
+        (length < 1, 1),
+        else_=length,
+    )
+    hour, day = session.execute(
+        select(
+            func.coalesce(func.sum(case((SearchCommand.intent_at > now - HOUR, cost), else_=0)), 0),
+            func.coalesce(func.sum(cost), 0),
+        )
+        .where(SearchCommand.instance_id == instance_id)
+        .where(SearchCommand.intent_at > now - DAY)
+        .where(SearchCommand.status != CommandStatus.NOT_SENT)
+    ).one()
+    return int(hour), int(day)
+
+
 def budget_status(
     session: Session,
     now: datetime,
@@ -71,9 +96,7 @@ def budget_status(
     statuses: list[InstanceBudgetStatus] = []
     for instance_id, name, app in instances:
         limits = instance_limits(session, instance_id)
-        spent = recent_spend(session, instance_id, now)
-        hour = sum(spend.queries for spend in spent if spend.at > now - HOUR)
-        day = sum(spend.queries for spend in spent)
+        hour, day = _spent(session, instance_id, now)
         view = (prowlarr or {}).get(instance_id)
         indexers: tuple[CapUse, ...] = ()
         if view is not None:
