@@ -31,6 +31,9 @@ PAGES = [
     "/settings/tokens",
     "/settings/users",
     "/logs",
+    "/library",
+    "/library/1",
+    "/library/1/items",
     "/no-such-page",
 ]
 

@@ -70,6 +70,11 @@ class LiveRuns:
         """Runs in progress first (oldest first), then the last few finished ones."""
         return sorted(self._runs.values(), key=lambda v: (v.status != "running", v.run_id))
 
+    def queue_of(self, run_id: object) -> str | None:
+        """The queue name of a run this process saw start (run.finished does not carry it)."""
+        view = self._runs.get(run_id) if isinstance(run_id, int) else None
+        return view.queue if view is not None and view.queue else None
+
     def on_event(self, event: Event) -> bool:
         """Apply one bus event; True when the region changed."""
         data = event.data

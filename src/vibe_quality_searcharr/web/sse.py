@@ -106,6 +106,8 @@ def message_for(event: Event, live: LiveRuns, changed: bool) -> list[ServerSentE
         messages.append(ServerSentEvent(data=html, event="running", id=str(event.id)))
     values = _activity_values(event)
     if values is not None:
+        if not values.get("queue"):
+            values["queue"] = live.queue_of(values.get("run_id"))
         html = templates.get_template("dashboard/_event.html").render(event=values)
         messages.append(ServerSentEvent(data=html, event="activity", id=str(event.id)))
     return messages
