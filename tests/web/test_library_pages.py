@@ -6,21 +6,32 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import anyio
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
-from tests.library.conftest import add_instance
+from tests.library.conftest import add_instance, sim_connector
 from tests.web.pages import Mode
 from vibe_quality_searcharr.context import AppContext
+from vibe_quality_searcharr.instances.service import api_key_box
 from vibe_quality_searcharr.library.models import LibraryItem, LibraryParent
 from vibe_quality_searcharr.library.posters import PosterCache
-from vibe_quality_searcharr.library.sync import SyncOutcome
+from vibe_quality_searcharr.library.sync import LibrarySync, SyncOutcome
 from vibe_quality_searcharr.search.models import Exclusion
 from vibe_quality_searcharr.simulator.testing import RunningSimulator
 
-pytest_plugins = ["tests.library.conftest"]
+
+@pytest.fixture
+def run_sync(context: AppContext) -> Callable[[int], SyncOutcome]:
+    syncer = LibrarySync(
+        context.database,
+        context.events,
+        api_key_box(context.secrets.master_secret),
+        connector=sim_connector(),
+    )
+    return lambda instance_id: anyio.run(syncer.sync, instance_id)
 
 
 @pytest.fixture
