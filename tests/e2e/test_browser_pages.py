@@ -40,6 +40,9 @@ PAGES = [
     "/settings/tokens",
     "/settings/users",
     "/logs",
+    "/library",
+    "/library/1",
+    "/library/1/items",
     "/no-such-page",
 ]
 

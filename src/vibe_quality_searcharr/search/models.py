@@ -133,6 +133,8 @@ class SearchCommand(Base):
         Index("ix_search_command_instance_intent", "instance_id", "intent_at"),
         Index("ix_search_command_queue_intent", "queue_id", "intent_at"),
         Index("ix_search_command_rechecked", "status", "rechecked_at"),
+        # The dashboard's per-day totals read only this index (migration 0008).
+        Index("ix_search_command_day", "intent_at", "status", "grabbed"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -22,8 +22,22 @@ async def _ping(_: Request) -> Response:
     return JSONResponse({"status": "OK"})
 
 
+# A 1x1 PNG: what /MediaCover answers for any poster (the key is checked like every path).
+_POSTER = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+
+async def _poster(_: Request) -> Response:
+    return Response(_POSTER, media_type="image/png")
+
+
 def build_app(state: SimState) -> ASGIApp:
     routes = prowlarr_routes(state) if state.spec.family == "indexer" else arr_routes(state)
-    app = Starlette(routes=[Route("/ping", _ping), *routes, *sim_routes(state)])
+    covers = (
+        [] if state.spec.family == "indexer" else [Route("/MediaCover/{id:int}/{name}", _poster)]
+    )
+    app = Starlette(routes=[Route("/ping", _ping), *covers, *routes, *sim_routes(state)])
     app.state.sim = state
     return FaultMiddleware(AuthMiddleware(app, state), state)

@@ -1,28 +1,51 @@
-"""The dashboard (`/`): instance health now, and the regions the search engine fills in.
+"""The dashboard (`/`): instance health, then running now, next runs, budgets, charts, activity.
 
-Each region is one `DashboardRegion`; the search UI gives a region its template (running now,
-next runs, budgets, charts, recent activity) and its data, and until then the region says what
-will appear there once queues exist. The health region refreshes itself through htmx
-(`hx-select` on this same page), so there is no second endpoint to keep in step.
+Each region is one `DashboardRegion` with its template; a region whose data is empty says what
+will appear there. The health region refreshes itself through htmx (`hx-select` on this same
+page); "Running now" and the activity list are kept live by the SSE stream (`web.sse`), and
+without JavaScript the page shows the state at load with a link to each run.
+
+The per-day totals behind the charts are the one aggregate over the history: they are cached
+per process for `CHART_TTL` (the figures of past days do not change, today's may lag by that);
+the budget bars for `BUDGET_TTL`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
 from vibe_quality_searcharr.deps import DbSession
 from vibe_quality_searcharr.instances.repository import InstanceRepository
+from vibe_quality_searcharr.search.budgets.status import InstanceBudgetStatus, budget_status
+from vibe_quality_searcharr.security.clock import Now
 from vibe_quality_searcharr.security.principal import CurrentUser
+from vibe_quality_searcharr.web import dashboard_data as data
+from vibe_quality_searcharr.web.charts import DayTotals, bar_chart_svg, grab_rate
 from vibe_quality_searcharr.web.templating import render
 
-__all__ = ["DASHBOARD_REGIONS", "DashboardRegion", "router"]
+__all__ = [
+    "BUDGET_TTL",
+    "CHART_TTL",
+    "DASHBOARD_REGIONS",
+    "BudgetCache",
+    "ChartCache",
+    "DashboardRegion",
+    "router",
+]
 
 router = APIRouter(include_in_schema=False)
 
 _PAGE_SIZE = 100
+CHART_TTL = 30.0
+BUDGET_TTL = 10.0
+RUN_PAGE = "/runs/{run_id}"
 
 
 @dataclass(frozen=True)
@@ -41,36 +64,114 @@ DASHBOARD_REGIONS: tuple[DashboardRegion, ...] = (
         "Running now",
         "When a search queue runs, its progress bar, the item being searched and the results "
         "as they arrive appear here.",
+        "dashboard/_running.html",
     ),
     DashboardRegion(
         "next-runs",
         "Next runs",
         "Once you have queues, the next scheduled run of each is listed here.",
+        "dashboard/_next_runs.html",
     ),
     DashboardRegion(
         "budgets",
         "Indexer budgets",
         "How much of each indexer's and instance's search limit is used today, so no queue "
         "gets you banned.",
+        "dashboard/_budgets.html",
     ),
     DashboardRegion(
         "charts",
         "Last 7 and 30 days",
         "Searches, grabs and grab rate per day, drawn from the search history.",
+        "dashboard/_charts.html",
     ),
     DashboardRegion(
         "activity",
         "Recent activity",
         "The latest searches, grabs and skipped items, newest first.",
+        "dashboard/_activity.html",
     ),
 )
 
 
+@dataclass
+class ChartCache:
+    """The last 30 days' totals, reused for `ttl` seconds of `monotonic` time (same day)."""
+
+    ttl: float = CHART_TTL
+    monotonic: Callable[[], float] = time.monotonic
+    _value: tuple[date, float, list[DayTotals]] | None = field(default=None, repr=False)
+
+    def totals(self, session: Session, today: date) -> list[DayTotals]:
+        cached = self._value
+        moment = self.monotonic()
+        if cached is not None and cached[0] == today and moment - cached[1] < self.ttl:
+            return cached[2]
+        totals = data.daily_totals(session, today, 30)
+        self._value = (today, moment, totals)
+        return totals
+
+
+@dataclass
+class BudgetCache:
+    """The budget bars, reused for `ttl` seconds: one aggregate per instance per load adds up
+    on a busy history, and a bar a few seconds old misleads nobody."""
+
+    ttl: float = BUDGET_TTL
+    monotonic: Callable[[], float] = time.monotonic
+    _value: tuple[float, list[InstanceBudgetStatus]] | None = field(default=None, repr=False)
+
+    def get(
+        self, _now: datetime, compute: Callable[[], list[InstanceBudgetStatus]]
+    ) -> list[InstanceBudgetStatus]:
+        moment = self.monotonic()
+        if self._value is not None and moment - self._value[0] < self.ttl:
+            return self._value[1]
+        value = compute()
+        self._value = (moment, value)
+        return value
+
+
+def _budget_cache(request: Request) -> BudgetCache:
+    cache: BudgetCache | None = getattr(request.app.state, "budget_cache", None)
+    if cache is None:
+        cache = BudgetCache()
+        request.app.state.budget_cache = cache
+    return cache
+
+
+def _chart_cache(request: Request) -> ChartCache:
+    cache: ChartCache | None = getattr(request.app.state, "chart_cache", None)
+    if cache is None:
+        cache = ChartCache()
+        request.app.state.chart_cache = cache
+    return cache
+
+
+def _chart(points: list[DayTotals], key: str, title: str) -> dict[str, object]:
+    searches = sum(p.searches for p in points)
+    grabs = sum(p.grabs for p in points)
+    return {
+        "key": key,
+        "title": title,
+        "svg": bar_chart_svg(points, chart_id=f"chart-{key}", title=title),
+        "points": points,
+        "searches": searches,
+        "grabs": grabs,
+        "rate": grab_rate(searches, grabs),
+    }
+
+
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, _user: CurrentUser, session: DbSession) -> HTMLResponse:
+def home(request: Request, _user: CurrentUser, session: DbSession, now: Now) -> HTMLResponse:
     instances, total = InstanceRepository(session).page(0, _PAGE_SIZE)
     up = sum(1 for i in instances if i.health is not None and i.health.status == "healthy")
     down = sum(1 for i in instances if i.health is not None and i.health.status == "unhealthy")
+    month = _chart_cache(request).totals(session, now.date())
+    prowlarr = getattr(request.app.state, "prowlarr_views", None)
+    budgets = _budget_cache(request).get(
+        now, lambda: budget_status(session, now, prowlarr=prowlarr)
+    )
     return render(
         request,
         "home.html",
@@ -79,4 +180,14 @@ def home(request: Request, _user: CurrentUser, session: DbSession) -> HTMLRespon
         up=up,
         down=down,
         regions=DASHBOARD_REGIONS,
+        running=data.running_runs(session),
+        run_page=RUN_PAGE,
+        next_runs=data.queue_next_runs(session, now),
+        budgets=budgets,
+        charts=[
+            _chart(month[-7:], "7d", "Searches and grabs, last 7 days"),
+            _chart(month, "30d", "Searches and grabs, last 30 days"),
+        ],
+        recent_runs=data.recent_runs(session),
+        recent_commands=data.recent_commands(session),
     )

@@ -25,7 +25,7 @@ class NavItem:
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Dashboard", "/"),
     NavItem("Queues", "/queues"),
-    NavItem("Library", "/library", ready=False),
+    NavItem("Library", "/library"),
     NavItem("History", "/history"),
     NavItem("Exclusions", "/exclusions"),
     NavItem("Instances", "/instances"),

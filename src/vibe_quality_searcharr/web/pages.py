@@ -5,18 +5,19 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from vibe_quality_searcharr.instances import views as instance_views
+from vibe_quality_searcharr.library import views as library_views
 from vibe_quality_searcharr.search.exclusions import views as exclusion_views
 from vibe_quality_searcharr.search.history import pages as history_pages
 from vibe_quality_searcharr.search.queues import views as queue_views
 from vibe_quality_searcharr.search.queues import wizard as queue_wizard
 from vibe_quality_searcharr.search.runs import views as run_views
-from vibe_quality_searcharr.web import home, logs, theme, wizard
+from vibe_quality_searcharr.web import home, logs, sse, theme, wizard
 
 __all__ = ["install_pages"]
 
 
 def install_pages(app: FastAPI) -> None:
-    for router in (
+    routers = (
         home.router,
         wizard.router,
         instance_views.router,
@@ -25,7 +26,11 @@ def install_pages(app: FastAPI) -> None:
         run_views.router,
         history_pages.router,
         exclusion_views.router,
+        library_views.router,
         logs.router,
         theme.router,
-    ):
+        sse.router,
+    )
+    for router in routers:
         app.include_router(router)
+    sse.install_live(app)

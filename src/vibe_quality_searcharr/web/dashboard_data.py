@@ -1,0 +1,176 @@
+"""The dashboard's queries: runs in progress, recent activity, next runs, searches per day.
+
+Every query is bounded by an index so the page stays fast on a million history rows: running
+runs by `search_run.status`, recent runs and commands by their time columns with a LIMIT, the
+per-day totals by a range scan of `ix_search_command_day` (intent_at, status, grabbed: the
+aggregate never reads the table). Takes a session, never commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from vibe_quality_searcharr.scheduling.schedules import next_runs, parse_schedule
+from vibe_quality_searcharr.search.models import (
+    CommandStatus,
+    RunStatus,
+    SearchCommand,
+    SearchQueue,
+    SearchRun,
+)
+from vibe_quality_searcharr.web.charts import DayTotals
+from vibe_quality_searcharr.web.live import RECENT_RESULTS, RunningView, RunResult
+
+__all__ = [
+    "NextRun",
+    "daily_totals",
+    "queue_next_runs",
+    "recent_commands",
+    "recent_runs",
+    "running_runs",
+]
+
+_SENT_OR_LATER = (
+    CommandStatus.SENT,
+    CommandStatus.COMPLETED,
+    CommandStatus.FAILED,
+    CommandStatus.UNKNOWN,
+)
+_DONE = (
+    CommandStatus.COMPLETED,
+    CommandStatus.FAILED,
+    CommandStatus.NOT_SENT,
+    CommandStatus.UNKNOWN,
+)
+
+
+def running_runs(session: Session, limit: int = 10) -> list[RunningView]:
+    """Runs marked running in the database (any replica), with their progress so far."""
+    runs = session.scalars(
+        select(SearchRun)
+        .where(SearchRun.status == RunStatus.RUNNING)
+        .order_by(SearchRun.started_at)
+        .limit(limit)
+    ).all()
+    views: list[RunningView] = []
+    for run in runs:
+        counts: dict[str, int] = dict(
+            session.execute(
+                select(SearchCommand.status, func.count())
+                .where(SearchCommand.run_id == run.id)
+                .group_by(SearchCommand.status)
+            ).all()
+        )
+        latest = session.execute(
+            select(
+                SearchCommand.id, SearchCommand.label, SearchCommand.status, SearchCommand.grabbed
+            )
+            .where(SearchCommand.run_id == run.id)
+            .order_by(SearchCommand.position.desc(), SearchCommand.id.desc())
+            .limit(RECENT_RESULTS)
+        ).all()
+        view = RunningView(
+            run_id=run.id,
+            queue=run.queue_name,
+            instance=run.instance_name,
+            planned=run.planned_commands,
+            sent=sum(counts.get(status, 0) for status in _SENT_OR_LATER),
+            finished=sum(counts.get(status, 0) for status in _DONE),
+            summary=run.summary,
+        )
+        for command_id, label, status, grabbed in latest:
+            if status in (CommandStatus.SENT, CommandStatus.INTENT) and view.current is None:
+                view.current = label
+            elif status in _DONE:
+                view.results.append(RunResult(command_id, label, status, grabbed))
+        views.append(view)
+    return views
+
+
+def recent_runs(session: Session, limit: int = 8) -> Sequence[SearchRun]:
+    return session.scalars(
+        select(SearchRun).order_by(SearchRun.started_at.desc(), SearchRun.id.desc()).limit(limit)
+    ).all()
+
+
+def recent_commands(session: Session, limit: int = 10) -> Sequence[SearchCommand]:
+    return session.scalars(
+        select(SearchCommand)
+        .where(SearchCommand.status != CommandStatus.NOT_SENT)
+        .order_by(SearchCommand.intent_at.desc(), SearchCommand.id.desc())
+        .limit(limit)
+    ).all()
+
+
+@dataclass(frozen=True)
+class NextRun:
+    queue_id: int
+    name: str
+    at: datetime | None
+    state: str  # "scheduled", "paused", "disabled", "no slot"
+
+
+def queue_next_runs(session: Session, now: datetime, limit: int = 50) -> list[NextRun]:
+    """Each queue's next scheduled slot (by time; paused and disabled ones last)."""
+    queues = session.scalars(select(SearchQueue).order_by(SearchQueue.name).limit(limit)).all()
+    found: list[NextRun] = []
+    for queue in queues:
+        if not queue.enabled:
+            found.append(NextRun(queue.id, queue.name, None, "disabled"))
+            continue
+        if queue.paused:
+            found.append(NextRun(queue.id, queue.name, None, "paused"))
+            continue
+        try:
+            slots = next_runs(parse_schedule(queue.schedule), now, count=1, anchor=queue.created_at)
+        except ValueError:
+            slots = []
+        found.append(
+            NextRun(
+                queue.id,
+                queue.name,
+                slots[0] if slots else None,
+                "scheduled" if slots else "no slot",
+            )
+        )
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    return sorted(found, key=lambda n: (n.at is None, n.at or far, n.name))
+
+
+def _day_column(session: Session) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        return func.date(func.timezone("UTC", SearchCommand.intent_at))
+    return func.date(SearchCommand.intent_at)
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def daily_totals(session: Session, today: date, days: int) -> list[DayTotals]:
+    """Searches (commands that left) and grabs per UTC day, for the `days` ending today,
+    zero-filled."""
+    since = datetime.combine(today - timedelta(days=days - 1), time.min, tzinfo=UTC)
+    day = _day_column(session).label("day")
+    rows = session.execute(
+        select(day, func.count(), func.coalesce(func.sum(SearchCommand.grabbed), 0))
+        .where(SearchCommand.intent_at >= since, SearchCommand.status != CommandStatus.NOT_SENT)
+        .group_by(day)
+    ).all()
+    found = {_as_date(value): (int(searches), int(grabs)) for value, searches, grabs in rows}
+    totals: list[DayTotals] = []
+    for offset in range(days - 1, -1, -1):
+        moment = today - timedelta(days=offset)
+        searches, grabs = found.get(moment, (0, 0))
+        totals.append(DayTotals(moment, searches, grabs))
+    return totals

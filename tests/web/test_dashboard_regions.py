@@ -1,0 +1,204 @@
+"""The dashboard's search regions with known data: charts, budget bars, running now, next runs
+and recent activity."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.instances.conftest import API_KEY, make_instance
+from tests.web.pages import Mode
+from vibe_quality_searcharr.context import AppContext
+from vibe_quality_searcharr.search.budgets.models import InstanceLimits
+from vibe_quality_searcharr.search.budgets.status import CapUse, budget_status
+from vibe_quality_searcharr.search.models import SearchCommand, SearchQueue, SearchRun
+from vibe_quality_searcharr.web.charts import DayTotals, bar_chart_svg
+from vibe_quality_searcharr.web.dashboard_data import daily_totals, queue_next_runs
+
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+
+
+def _command(
+    session: Session, instance_id: int, at: datetime, *, status: str = "completed", **extra: object
+) -> SearchCommand:
+    values: dict[str, object] = {
+        "instance_id": instance_id,
+        "instance_name": "Sonarr",
+        "strategy": "missing",
+        "kind": "EpisodeSearch",
+        "item_ids": [1],
+        "label": "Show S01E01",
+        "status": status,
+        "intent_at": at,
+    }
+    values.update(extra)
+    command = SearchCommand(**values)
+    session.add(command)
+    return command
+
+
+def test_the_chart_has_one_bar_per_day_with_its_values() -> None:
+    points = [
+        DayTotals(date(2026, 3, 8), 10, 2),
+        DayTotals(date(2026, 3, 9), 0, 0),
+        DayTotals(date(2026, 3, 10), 5, 5),
+    ]
+    svg = str(bar_chart_svg(points, chart_id="c", title="Searches & grabs"))
+    assert '<title id="c-title">Searches &amp; grabs</title>' in svg
+    assert "3 days: 15 searches, 7 grabs, grab rate 46.7 %." in svg
+    searches = re.findall(r'class="chart-searches" data-day="([\d-]+)" data-value="(\d+)"', svg)
+    assert searches == [("2026-03-08", "10"), ("2026-03-09", "0"), ("2026-03-10", "5")]
+    grabs = re.findall(r'class="chart-grabs" data-day="[\d-]+" data-value="(\d+)"', svg)
+    assert grabs == ["2", "0", "5"]
+    heights = re.findall(r'class="chart-searches"[^>]* height="([\d.]+)"', svg)
+    assert float(heights[0]) == 2 * float(heights[2])
+    assert heights[1] == "0"
+    assert "<polyline" in svg  # the rate of the two days with searches
+
+
+def test_daily_totals_count_sent_commands_and_grabs_per_day(context: AppContext) -> None:
+    with context.database.session_scope() as session:
+        instance = make_instance(session, context)
+        _command(session, instance.id, NOW - timedelta(hours=1), grabbed=2)
+        _command(session, instance.id, NOW - timedelta(hours=2))
+        _command(session, instance.id, NOW - timedelta(hours=3), status="not_sent")
+        _command(session, instance.id, NOW - timedelta(days=2, hours=1), grabbed=1)
+        _command(session, instance.id, NOW - timedelta(days=40))
+    with context.database.session_scope() as session:
+        week = daily_totals(session, NOW.date(), 7)
+    assert [p.day for p in week][-1] == NOW.date()
+    assert len(week) == 7
+    assert (week[-1].searches, week[-1].grabs) == (2, 2)
+    assert (week[-3].searches, week[-3].grabs) == (1, 1)
+    assert sum(p.searches for p in week) == 3
+
+
+def test_budget_status_counts_the_last_hour_and_day_against_the_caps(
+    context: AppContext,
+) -> None:
+    with context.database.session_scope() as session:
+        instance = make_instance(session, context)
+        session.add(InstanceLimits(instance_id=instance.id, hourly_cap=4, daily_cap=10))
+        _command(session, instance.id, NOW - timedelta(minutes=5), item_ids=[1, 2, 3])
+        _command(
+            session, instance.id, NOW - timedelta(hours=3), kind="SeasonSearch", item_ids=[4, 5]
+        )
+        _command(session, instance.id, NOW - timedelta(minutes=1), status="not_sent")
+        _command(session, instance.id, NOW - timedelta(days=2))
+        make_instance(session, context, name="Prowlarr", app="prowlarr", url="http://10.0.0.9:9696")
+    with context.database.session_scope() as session:
+        [status] = budget_status(session, NOW)
+    assert status.hourly == CapUse("Last hour", 3, 4)
+    assert status.daily == CapUse("Last 24 hours", 4, 10)
+    assert (status.hourly.percent, status.hourly.level) == (75, "ok")
+    assert CapUse("x", 10, 10).level == "full"
+    assert CapUse("x", 8, 10).level == "high"
+
+
+def test_next_runs_lists_each_queue_by_its_next_slot(context: AppContext) -> None:
+    with context.database.session_scope() as session:
+        instance = make_instance(session, context)
+        for name, schedule, paused in (
+            ("Hourly", {"kind": "interval", "minutes": 60}, False),
+            ("Daily", {"kind": "daily", "at": "03:00", "timezone": "UTC"}, False),
+            ("Held", {"kind": "interval", "minutes": 60}, True),
+        ):
+            session.add(
+                SearchQueue(
+                    name=name,
+                    instance_id=instance.id,
+                    strategy="missing",
+                    order="oldest_first",
+                    schedule=schedule,
+                    paused=paused,
+                    created_at=NOW - timedelta(minutes=30),
+                )
+            )
+    with context.database.session_scope() as session:
+        found = queue_next_runs(session, NOW)
+    assert [(n.name, n.state) for n in found] == [
+        ("Hourly", "scheduled"),
+        ("Daily", "scheduled"),
+        ("Held", "paused"),
+    ]
+    assert found[1].at == datetime(2026, 3, 11, 3, 0, tzinfo=UTC)
+    assert found[0].at is not None
+    assert NOW < found[0].at <= NOW + timedelta(hours=1)
+
+
+def test_the_dashboard_shows_every_region_filled(
+    app: FastAPI, admin_client: TestClient, context: AppContext, mode: Mode
+) -> None:
+    app.state.clock = lambda: NOW
+    with context.database.session_scope() as session:
+        instance = make_instance(session, context, name="Living-room Sonarr")
+        queue = SearchQueue(
+            name="Missing episodes",
+            instance_id=instance.id,
+            strategy="missing",
+            order="oldest_first",
+            schedule={"kind": "interval", "minutes": 60},
+        )
+        session.add(queue)
+        session.flush()
+        run = SearchRun(
+            queue_id=queue.id,
+            queue_name=queue.name,
+            instance_id=instance.id,
+            instance_name=instance.name,
+            strategy="missing",
+            order="oldest_first",
+            status="running",
+            started_at=NOW - timedelta(minutes=2),
+            planned_commands=4,
+            summary="4 to search",
+        )
+        session.add(run)
+        session.flush()
+        _command(
+            session,
+            instance.id,
+            NOW - timedelta(minutes=1),
+            run_id=run.id,
+            position=0,
+            label="Show S01E01",
+            grabbed=1,
+        )
+        _command(
+            session,
+            instance.id,
+            NOW - timedelta(seconds=30),
+            run_id=run.id,
+            position=1,
+            label="Show S01E02",
+            status="sent",
+        )
+        _command(session, instance.id, NOW - timedelta(days=3), label="Old S02E01")
+    text = mode.page(mode.get(admin_client, "/"))
+    running = text.split('id="region-running"')[1].split("</section>")[0]
+    assert "Missing episodes" in running
+    assert "1 of 4 searches done" in running
+    assert 'value="25"' in running
+    assert "Searching: <span>Show S01E02</span>" in running
+    assert "Show S01E01: completed, 1 grabbed" in running
+    assert f'href="/runs/{run.id}"' in running
+    assert 'sse-connect="/events/stream"' in running
+    next_runs = text.split('id="region-next-runs"')[1].split("</section>")[0]
+    assert "Missing episodes" in next_runs
+    assert "UTC</time>" in next_runs
+    budgets = text.split('id="region-budgets"')[1].split("</section>")[0]
+    assert "Last hour: 2 of 10" in budgets
+    assert "Last 24 hours: 2 of 100" in budgets
+    charts = text.split('id="region-charts"')[1].split("</section>")[0]
+    assert "last 7 days: 3 searches, 1 grabs, grab rate 33.3 %" in charts
+    assert charts.count('class="chart-searches"') == 37
+    assert '<th scope="row">2026-03-07</th><td>1</td><td>0</td>' in charts
+    activity = text.split('id="region-activity"')[1].split("</section>")[0]
+    assert "Old S02E01" in activity
+    assert "Missing episodes</a>: running" in activity
+    assert API_KEY not in text
+    assert "192.168.1.50" not in text
