@@ -27,6 +27,7 @@ from vibe_quality_searcharr.instances import routes as instance_routes
 from vibe_quality_searcharr.instances.health import install_health_monitor
 from vibe_quality_searcharr.library import routes as library_routes
 from vibe_quality_searcharr.library.jobs import install_library_sync
+from vibe_quality_searcharr.notifications.updates import install_update_check
 from vibe_quality_searcharr.notifications.wiring import install_notifications
 from vibe_quality_searcharr.observability import health, metrics_routes
 from vibe_quality_searcharr.observability.logging import configure_logging
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     metrics_routes.install_metrics(app, context)
     app.include_router(widget_routes.router)
     install_notifications(app, context, on_delivery=context.metrics.delivery)
+    install_update_check(context)
     app.include_router(library_routes.instance_router)
     app.include_router(library_routes.router)
     return app

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -150,6 +150,11 @@ class Settings(BaseSettings):
     )
     library_sync_hours: int = Field(
         6, ge=1, le=168, description="Hours between library syncs of each *arr instance."
+    )
+    update_check_url: AnyHttpUrl | None = Field(
+        None,
+        description='Off when unset. A releases feed answering {"tag_name": "v1.2.3"} (e.g. '
+        "a GitHub releases/latest API URL), read daily to publish update.available.",
     )
     health_min_free_gib: float = Field(
         10.0,
