@@ -7,6 +7,7 @@ the only real waits are the client timeouts that end a hung request (a fraction 
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -94,7 +95,7 @@ def searches_within_cooldown(log: list[dict[str, Any]]) -> list[str]:
     problems = []
     for key, times in seen.items():
         times.sort()
-        for first, second in zip(times, times[1:], strict=False):
+        for first, second in itertools.pairwise(times):
             if second - first < MIN_COOLDOWN:
                 problems.append(f"{key} searched at {first} and {second}")
     return problems

@@ -75,7 +75,8 @@ def _assert_invariants(fleet: Fleet, app: Any) -> None:
     assert runs, "no run happened"
     for run in runs:
         assert run.status in FINAL_RUNS, (run.id, run.status)
-        assert run.finished_at is not None and run.summary, run.id
+        assert run.finished_at is not None, run.id
+        assert run.summary, run.id
         if run.error:
             assert not any(marker in run.error for marker in TRACEBACK_MARKERS), run.error
     for command in fleet.commands():
@@ -104,7 +105,8 @@ def test_each_fault_in_turn_then_at_random(fleet: Fleet, app: Any, admin_client:
 
     down = [e.data["instance_id"] for e in fleet.events if e.kind == "instance.down"]
     up = [e.data["instance_id"] for e in fleet.events if e.kind == "instance.up"]
-    assert gone.setup.instance_id in down and gone.setup.instance_id in up
+    assert gone.setup.instance_id in down
+    assert gone.setup.instance_id in up
     assert sorted(set(down)) == sorted(set(up)), "every paused app was resumed"
     held = [r for r in fleet.runs() if r.hold_code == "instance_paused"]
     assert held, "runs on a paused instance were held, not sent"
@@ -116,6 +118,7 @@ def test_each_fault_in_turn_then_at_random(fleet: Fleet, app: Any, admin_client:
     assert page["total"] == len(fleet.runs())
     failures = [item for item in page["items"] if item["status"] == "failed"]
     for item in failures:
-        assert item["error"] and "Traceback" not in item["error"]
+        assert item["error"]
+        assert "Traceback" not in item["error"]
     health = admin_client.get(f"/api/v1/instances/{gone.setup.instance_id}").json()
     assert "Traceback" not in str(health)
