@@ -226,8 +226,24 @@ def new_page(
 ) -> HTMLResponse:
     instances = instance_choices(service.repo.session)
     chosen = instance_id or (int(instances[0][0]) if instances else None)
-    known = {name.value: name for name in PresetName}
-    return _form_page(request, service, new_queue_values(known.get(preset), chosen), now)
+    return _form_page(request, service, new_queue_values(preset_named(preset), chosen), now)
+
+
+def preset_named(value: str | None) -> PresetName | None:
+    """The preset a form or link names, or None for an unknown or missing name."""
+    return _PRESETS_BY_VALUE.get(value or "")
+
+
+def create_from_form(service: QueueService, values: forms.FormValues) -> QueueRead:
+    """Create the queue a submitted form describes; raises ValidationError or AppError with
+    the messages the form shows next to its fields."""
+    body = forms.payload(values)
+    if preset_named(values["preset"]) is not None:
+        body["preset"] = values["preset"]
+    return service.create(QueueCreate.model_validate(body))
+
+
+_PRESETS_BY_VALUE = {name.value: name for name in PresetName}
 
 
 @router.post("/queues/new", response_class=HTMLResponse)
@@ -241,11 +257,8 @@ def new_submit(
 ) -> Response:
     if action == "forecast":
         return _form_page(request, service, values, now)
-    body = forms.payload(values)
-    if values["preset"] in {name.value for name in PresetName}:
-        body["preset"] = values["preset"]
     try:
-        queue = service.create(QueueCreate.model_validate(body))
+        queue = create_from_form(service, values)
     except (ValidationError, AppError) as exc:
         errors = _refused(service, exc)
         return _form_page(request, service, values, now, errors=errors, status_code=422)

@@ -16,13 +16,14 @@ from vibe_quality_searcharr.errors import AppError
 from vibe_quality_searcharr.search.queues import forms
 from vibe_quality_searcharr.search.queues.pagedata import instance_choices
 from vibe_quality_searcharr.search.queues.presets import PresetName
-from vibe_quality_searcharr.search.queues.schemas import QueueCreate
 from vibe_quality_searcharr.search.queues.views import (
     Posted,
     Service,
     _refused,
+    create_from_form,
     form_page_values,
     new_queue_values,
+    preset_named,
 )
 from vibe_quality_searcharr.security.clock import Now
 from vibe_quality_searcharr.security.principal import WriteUser
@@ -67,8 +68,7 @@ def queue_step(
 ) -> Response:
     instances = instance_choices(service.repo.session)
     chosen = int(instances[0][0]) if instances else None
-    known = {name.value: name for name in PresetName}
-    return _page(request, service, new_queue_values(known.get(preset), chosen), now)
+    return _page(request, service, new_queue_values(preset_named(preset), chosen), now)
 
 
 @router.post("/setup/queue", response_class=HTMLResponse)
@@ -82,11 +82,8 @@ def queue_step_submit(
 ) -> Response:
     if action == "forecast":
         return _page(request, service, values, now)
-    body = forms.payload(values)
-    if values["preset"] in {name.value for name in PresetName}:
-        body["preset"] = values["preset"]
     try:
-        queue = service.create(QueueCreate.model_validate(body))
+        queue = create_from_form(service, values)
     except (ValidationError, AppError) as exc:
         return _page(request, service, values, now, _refused(service, exc), 422)
     flash(request, f"Created {queue.name}.")
