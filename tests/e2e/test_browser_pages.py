@@ -39,6 +39,7 @@ PAGES = [
     "/settings/sessions",
     "/settings/tokens",
     "/settings/users",
+    "/settings/database",
     "/logs",
     "/library",
     "/library/1",

@@ -49,6 +49,7 @@ SETTINGS_SECTIONS: tuple[SettingsSection, ...] = (
     SettingsSection("Sessions", "/settings/sessions"),
     SettingsSection("API tokens", "/settings/tokens"),
     SettingsSection("Users", "/settings/users", admin_only=True),
+    SettingsSection("Database", "/settings/database", admin_only=True),
 )
 
 

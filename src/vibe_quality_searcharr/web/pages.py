@@ -11,6 +11,7 @@ from vibe_quality_searcharr.search.history import pages as history_pages
 from vibe_quality_searcharr.search.queues import views as queue_views
 from vibe_quality_searcharr.search.queues import wizard as queue_wizard
 from vibe_quality_searcharr.search.runs import views as run_views
+from vibe_quality_searcharr.system import views as database_views
 from vibe_quality_searcharr.web import home, logs, sse, theme, wizard
 
 __all__ = ["install_pages"]
@@ -27,6 +28,7 @@ def install_pages(app: FastAPI) -> None:
         history_pages.router,
         exclusion_views.router,
         library_views.router,
+        database_views.router,
         logs.router,
         theme.router,
         sse.router,
