@@ -129,17 +129,25 @@ def disable(
             db, keys, account, password=password, code=code, now=now, client_ip=client_ip
         )
     except AppError as exc:
-        db.rollback()
-        return render_settings(
-            request,
-            "settings/twofactor.html",
-            422,
-            account=account,
-            errors=app_error_fields(exc),
-            failed="disable",
-        )
+        return _refused(request, db, account, exc, "disable")
     flash(request, "Two-factor sign-in is off.")
     return redirect(request, "/settings/2fa")
+
+
+def _refused(
+    request: Request, db: DbSession, account: Account, exc: AppError, failed: str
+) -> HTMLResponse:
+    """The two-factor page again, with the error beside the form (`failed`) that caused it;
+    nothing the refused action began is kept."""
+    db.rollback()
+    return render_settings(
+        request,
+        "settings/twofactor.html",
+        422,
+        account=account,
+        errors=app_error_fields(exc),
+        failed=failed,
+    )
 
 
 @router.post("/settings/2fa/recovery-codes", response_class=HTMLResponse)
@@ -158,14 +166,6 @@ def regenerate(
             db, keys, account, password=password, code=code, now=now, client_ip=client_ip
         )
     except AppError as exc:
-        db.rollback()
-        return render_settings(
-            request,
-            "settings/twofactor.html",
-            422,
-            account=account,
-            errors=app_error_fields(exc),
-            failed="codes",
-        )
+        return _refused(request, db, account, exc, "codes")
     flash(request, "New recovery codes made; the old ones no longer work.")
     return render_settings(request, "settings/recovery_codes.html", codes=codes)
