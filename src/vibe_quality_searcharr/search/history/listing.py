@@ -12,6 +12,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from vibe_quality_searcharr.search.history.repository import CHUNK
+from vibe_quality_searcharr.search.history.totals import totals_for
 from vibe_quality_searcharr.search.models import SearchCommand, SearchCommandItem, SearchItemState
 
 __all__ = [
@@ -65,8 +66,10 @@ def _filtered(query: Select[Any], where: HistoryFilter) -> Select[Any]:
 def command_page(
     session: Session, where: HistoryFilter, offset: int, limit: int
 ) -> tuple[Sequence[SearchCommand], int]:
+    """One page, newest first, and the number of matching rows (see `history.totals`)."""
     query = _filtered(select(SearchCommand), where)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    counting = _filtered(select(func.count(SearchCommand.id)), where)
+    total = totals_for(session).total(session, where, lambda: session.scalar(counting) or 0)
     rows = session.scalars(
         query.order_by(SearchCommand.intent_at.desc(), SearchCommand.id.desc())
         .offset(offset)
