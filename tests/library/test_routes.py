@@ -174,6 +174,29 @@ def test_parents_show_completion(admin_client: SignedInClient, sonarr: int) -> N
     assert series["poster_path"].startswith("/MediaCover/")
 
 
+def test_every_parent_on_every_page_counts_its_own_wanted_items(
+    admin_client: SignedInClient, sonarr: int
+) -> None:
+    """The counts are aggregated per page of parents: each page, not just the first, must
+    carry each parent's own wanted, missing and cutoff-unmet numbers."""
+    url = f"/api/v1/library/{sonarr}/parents"
+    first = admin_client.get(url, params={"page_size": 2}).json()
+    assert first["total"] > 2
+    seen = []
+    for page in range(1, -(-first["total"] // 2) + 1):
+        body = admin_client.get(url, params={"page_size": 2, "page": page}).json()
+        for series in body["items"]:
+            seen.append(series["id"])
+            assert series["wanted"] == items(admin_client, sonarr, parent_id=series["id"])["total"]
+            missing = items(admin_client, sonarr, parent_id=series["id"], wanted="missing")
+            assert series["missing"] == missing["total"]
+            cutoff = items(admin_client, sonarr, parent_id=series["id"], wanted="cutoff_unmet")
+            assert series["cutoff_unmet"] == cutoff["total"]
+    assert len(seen) == len(set(seen)) == first["total"]
+    everything = admin_client.get(url, params={"page_size": 200}).json()["items"]
+    assert any(series["wanted"] > 0 for series in everything)
+
+
 @pytest.mark.parametrize(
     "params",
     [

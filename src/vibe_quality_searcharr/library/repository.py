@@ -283,18 +283,11 @@ class LibraryRepository:
     def parent_page(
         self, instance_id: int, q: str | None, offset: int, limit: int
     ) -> tuple[Sequence[Any], int]:
-        """Rows of (LibraryParent, wanted, missing, cutoff unmet) by sort title."""
-        wanted = (
-            select(
-                LibraryItem.parent_id.label("parent_id"),
-                func.count().label("wanted"),
-                func.sum(cast(LibraryItem.missing, Integer)).label("missing"),
-                func.sum(cast(LibraryItem.cutoff_unmet, Integer)).label("cutoff"),
-            )
-            .where(LibraryItem.instance_id == instance_id, LibraryItem.parent_id.is_not(None))
-            .group_by(LibraryItem.parent_id)
-            .subquery()
-        )
+        """Rows of (LibraryParent, wanted, missing, cutoff unmet) by sort title.
+
+        The page of parents is chosen first and the wanted counts are then aggregated for
+        those parents only (a page-sized list, through the (instance, parent) index): grouping
+        the whole library first cost tens of milliseconds per page on 50,000 items."""
         conditions: list[ColumnElement[bool]] = [LibraryParent.instance_id == instance_id]
         if q:
             conditions.append(func.lower(LibraryParent.title).contains(q.lower(), autoescape=True))
@@ -302,17 +295,31 @@ class LibraryRepository:
             self.session.scalar(select(func.count()).select_from(LibraryParent).where(*conditions))
             or 0
         )
-        rows = self.session.execute(
-            select(
-                LibraryParent,
-                func.coalesce(wanted.c.wanted, 0),
-                func.coalesce(wanted.c.missing, 0),
-                func.coalesce(wanted.c.cutoff, 0),
-            )
-            .outerjoin(wanted, wanted.c.parent_id == LibraryParent.arr_id)
+        parents = self.session.scalars(
+            select(LibraryParent)
             .where(*conditions)
             .order_by(LibraryParent.sort_title, LibraryParent.arr_id)
             .offset(offset)
             .limit(limit)
         ).all()
+        counts: dict[int, tuple[int, int, int]] = {}
+        if parents:
+            grouped = self.session.execute(
+                select(
+                    LibraryItem.parent_id,
+                    func.count(),
+                    func.coalesce(func.sum(cast(LibraryItem.missing, Integer)), 0),
+                    func.coalesce(func.sum(cast(LibraryItem.cutoff_unmet, Integer)), 0),
+                )
+                .where(
+                    LibraryItem.instance_id == instance_id,
+                    LibraryItem.parent_id.in_([parent.arr_id for parent in parents]),
+                )
+                .group_by(LibraryItem.parent_id)
+            ).all()
+            counts = {
+                int(parent_id): (int(wanted), int(missing), int(cutoff))
+                for parent_id, wanted, missing, cutoff in grouped
+            }
+        rows = [(parent, *counts.get(parent.arr_id, (0, 0, 0))) for parent in parents]
         return rows, total
