@@ -318,8 +318,9 @@ class LibraryRepository:
                 .group_by(LibraryItem.parent_id)
             ).all()
             counts = {
-                int(parent_id): (int(wanted), int(missing), int(cutoff))
+                parent_id: (int(wanted), int(missing), int(cutoff))
                 for parent_id, wanted, missing, cutoff in grouped
+                if parent_id is not None
             }
         rows = [(parent, *counts.get(parent.arr_id, (0, 0, 0))) for parent in parents]
         return rows, total
