@@ -11,7 +11,7 @@ it measures. Each row also prints the 1-minute load average. Target: p95 <= 100 
 clients on 2 cores.
 
     PYTHONPATH=src .venv/bin/python bench/dashboard.py [--commands 1000000] [--items 50000]
-        [--data-dir DIR (seeded once, reused after)] [--workers N] [--requests 200]
+        [--data-dir DIR (seeded once, reused after)] [--pages /,/history] [--clients 1,8,32]
 """
 
 from __future__ import annotations
@@ -228,7 +228,7 @@ def _fill_history(
             index.create(connection)
 
 
-def serve(data_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+def serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("VQS_")}
     env |= {
         "VQS_DATA_DIR": str(data_dir),
@@ -237,8 +237,6 @@ def serve(data_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
         "VQS_SCHEDULER_ENABLED": "false",
         "VQS_LOG_LEVEL": "WARNING",
     }
-    if workers > 1:
-        env["VQS_WORKERS"] = str(workers)
     code = "from vibe_quality_searcharr.cli import app; app()"
     return subprocess.Popen(
         [sys.executable, "-c", code, "serve"], env=env, stdout=subprocess.DEVNULL,
@@ -304,7 +302,6 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=1_000_000)
     parser.add_argument("--items", type=int, default=50_000)
     parser.add_argument("--requests", type=int, default=200, help="per page and concurrency")
-    parser.add_argument("--workers", type=int, default=1, help="server processes (VQS_WORKERS)")
     parser.add_argument("--clients", default="1,8,32", help="concurrency levels, comma-separated")
     parser.add_argument("--pages", default="", help="only these paths, comma-separated")
     parser.add_argument(
@@ -317,7 +314,7 @@ def main() -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         instance_id = prepared(data_dir, args.commands, args.items)
         port = free_port()
-        process = serve(data_dir, port, args.workers)
+        process = serve(data_dir, port)
         try:
             cookie = sign_in(f"http://127.0.0.1:{port}")
             paths = [
@@ -326,7 +323,7 @@ def main() -> None:
             ]  # fmt: skip
             if args.pages:
                 paths = [path for path in args.pages.split(",") if path]
-            print(f"server workers: {args.workers}; load before: {os.getloadavg()[0]:.2f}")
+            print(f"one server process; load average before: {os.getloadavg()[0]:.2f}")
             ok = asyncio.run(run_load(port, cookie, paths, args.requests, levels))
         finally:
             process.terminate()
