@@ -47,7 +47,10 @@ class Setup:
     events: list[Event] = field(default_factory=list)
 
     def stats(self) -> dict[str, Any]:
-        return httpx.get(f"{self.sim.base_url}/__sim/stats", headers=self.sim.headers).json()
+        stats: dict[str, Any] = httpx.get(
+            f"{self.sim.base_url}/__sim/stats", headers=self.sim.headers
+        ).json()
+        return stats
 
     def preview(self, skipped_limit: int = 200) -> PreviewRead:
         return asyncio.run(preview_queue(self.executor, self.queue_id, skipped_limit=skipped_limit))
