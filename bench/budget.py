@@ -54,7 +54,7 @@ class Result:
     queries: int  # over the first `days`
     grabbed: int  # over the first `days`
     full_pass_days: float | None  # None: no full pass within the cap
-    total_queries: int  # until the first full pass (or the cap)
+    total_queries: int  # until the first full pass completed (or within the cap)
     excess: int
     seconds: float
 
@@ -122,6 +122,7 @@ def simulate(name: str, order: str, packs: bool, *, days: int, cap: int, batch: 
             start = sonarr.clock.now()
             full_pass: float | None = None
             week: tuple[int, int] | None = None
+            pass_queries: int | None = None
             for hour in range(max(days, cap) * 24):
                 if hour == days * 24:
                     week = (_queries(prowlarr), sonarr.state.stats.grabs)
@@ -134,8 +135,9 @@ def simulate(name: str, order: str, packs: bool, *, days: int, cap: int, batch: 
                 setup.run()
                 if full_pass is None and wanted <= _covered(context, setup.instance_id):
                     full_pass = (sonarr.clock.now() - start).total_seconds() / 86400
+                    pass_queries = _queries(prowlarr)
             week_queries, week_grabs = week or (_queries(prowlarr), sonarr.state.stats.grabs)
-            total_queries = _queries(prowlarr)
+            total_queries = pass_queries if pass_queries is not None else _queries(prowlarr)
             excess = sum(indexer.excess_queries for indexer in prowlarr.state.pool.indexers)
         finally:
             sonarr.stop()
@@ -167,7 +169,7 @@ def main() -> None:
     print()
     print(
         f"| case | wanted | series | queries ({args.days} d) | grabbed ({args.days} d) "
-        "| grabs/query | first full pass (d) | queries to full pass | limit excess | time (s) |"
+        "| grabs/query | first full pass (d) | queries to it (or in cap) | limit excess | time (s) |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
