@@ -1,18 +1,23 @@
-"""Budget benchmark: a simulated week against 2 indexers at 100 queries/day each.
+"""Budget benchmark: 5,000 missing episodes over 40 series, 2 indexers at 100 queries/day each.
 
-A simulated Sonarr (~5,000 missing episodes; the generator decides the series count, printed)
+A simulated Sonarr seeded with exactly 40 series carrying exactly 5,000 missing episodes
+(`simulator.backlog.generate_tv_backlog`: whole seasons held, whole seasons missing, gaps)
 behind a simulated Prowlarr whose two indexers each allow 100 queries a day. A queue runs every
-hour through the real executor (`tests/search/harness.py`: the executor's clock is the
-simulator's, its sleeper moves that clock; nothing waits in real time), for a week, twice:
+hour through the real executor (`tests/search/harness.py`: the mirror is filled by the real
+`LibrarySync`, the executor's clock is the simulator's, its sleeper moves that clock; nothing
+waits in real time), twice:
 
-- `priority` order with season packs (a pack is one query for a whole season);
+- `priority` order with season packs (a season search is one query per indexer);
 - `random` order without season packs (one query per episode).
 
-Measured: indexer queries (Prowlarr's own counters), items grabbed, grabs per query, days to
-the first full pass (every wanted item searched or covered by a pack once) and the excess over
-any indexer limit (must be 0). Prints the table.
+Each case runs until its first full pass completes (every wanted item searched at least once,
+by episode or by its season's search), or `--cap` days. Measured over the first `--days`
+(a week): indexer queries (Prowlarr's own counters; one command = one query on each indexer),
+episodes grabbed, grabs per query, excess over any indexer limit (must be 0); and the
+simulated days to the first full pass (measured, never extrapolated: "> cap" when none
+completed). Prints a markdown table.
 
-    PYTHONPATH=src:. .venv/bin/python bench/budget.py [--days 7] [--size 5000] [--batch 10]
+    PYTHONPATH=src:. .venv/bin/python bench/budget.py [--days 7] [--cap 60] [--batch 10]
 """
 
 from __future__ import annotations
@@ -33,8 +38,12 @@ from vibe_quality_searcharr.library.models import LibraryItem
 from vibe_quality_searcharr.search.budgets.models import InstanceLimits
 from vibe_quality_searcharr.search.models import SearchCommand
 from vibe_quality_searcharr.settings import Settings
+from vibe_quality_searcharr.simulator.backlog import generate_tv_backlog
 from vibe_quality_searcharr.simulator.indexers import Indexer
-from vibe_quality_searcharr.simulator.testing import start_simulator
+from vibe_quality_searcharr.simulator.testing import RunningSimulator, start_simulator
+
+SERIES = 40
+MISSING = 5000
 
 
 @dataclass
@@ -42,9 +51,10 @@ class Result:
     name: str
     wanted: int
     series: int
-    queries: int
-    grabbed: int
-    full_pass_days: float | None
+    queries: int  # over the first `days`
+    grabbed: int  # over the first `days`
+    full_pass_days: float | None  # None: no full pass within the cap
+    total_queries: int  # until the first full pass completed (or within the cap)
     excess: int
     seconds: float
 
@@ -75,7 +85,11 @@ def _wanted(context, instance_id: int) -> set[int]:  # type: ignore[no-untyped-d
         )
 
 
-def simulate(name: str, order: str, packs: bool, *, days: int, size: int, batch: int) -> Result:
+def _queries(prowlarr: RunningSimulator) -> int:
+    return sum(indexer.total_queries for indexer in prowlarr.state.pool.indexers)
+
+
+def simulate(name: str, order: str, packs: bool, *, days: int, cap: int, batch: int) -> Result:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         context = build_context(Settings(data_dir=Path(tmp)), configure_logs=False)
@@ -85,7 +99,8 @@ def simulate(name: str, order: str, packs: bool, *, days: int, size: int, batch:
             Indexer(1, "IndexerA", protocol="usenet", query_limit=100, added=now),
             Indexer(2, "IndexerB", protocol="usenet", query_limit=100, added=now),
         ]
-        sonarr = start_simulator("sonarr", size=size, join=prowlarr, app_tags=[])
+        backlog = generate_tv_backlog(1, now, series=SERIES, missing=MISSING)
+        sonarr = start_simulator("sonarr", size=0, join=prowlarr, app_tags=[], library=backlog)
         try:
             setup = setup_search(
                 context,
@@ -106,7 +121,13 @@ def simulate(name: str, order: str, packs: bool, *, days: int, size: int, batch:
             series = len(sonarr.state.library.parents) if sonarr.state.library else 0
             start = sonarr.clock.now()
             full_pass: float | None = None
-            for hour in range(days * 24):
+            week: tuple[int, int] | None = None
+            pass_queries: int | None = None
+            for hour in range(max(days, cap) * 24):
+                if hour == days * 24:
+                    week = (_queries(prowlarr), sonarr.state.stats.grabs)
+                if week is not None and full_pass is not None:
+                    break
                 target = start + timedelta(hours=hour)
                 ahead = (target - sonarr.clock.now()).total_seconds()
                 if ahead > 0:
@@ -114,43 +135,48 @@ def simulate(name: str, order: str, packs: bool, *, days: int, size: int, batch:
                 setup.run()
                 if full_pass is None and wanted <= _covered(context, setup.instance_id):
                     full_pass = (sonarr.clock.now() - start).total_seconds() / 86400
-            pool = prowlarr.state.pool
-            queries = sum(indexer.total_queries for indexer in pool.indexers)
-            excess = sum(indexer.excess_queries for indexer in pool.indexers)
-            grabbed = sonarr.state.stats.grabs
+                    pass_queries = _queries(prowlarr)
+            week_queries, week_grabs = week or (_queries(prowlarr), sonarr.state.stats.grabs)
+            total_queries = pass_queries if pass_queries is not None else _queries(prowlarr)
+            excess = sum(indexer.excess_queries for indexer in prowlarr.state.pool.indexers)
         finally:
             sonarr.stop()
             prowlarr.stop()
             context.database.dispose()
     return Result(
-        name, len(wanted), series, queries, grabbed, full_pass, excess,
+        name, len(wanted), series, week_queries, week_grabs, full_pass, total_queries, excess,
         time.perf_counter() - started,
     )  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--days", type=int, default=7)
-    parser.add_argument("--size", type=int, default=5000)
+    parser.add_argument("--days", type=int, default=7, help="the measured period (a week)")
+    parser.add_argument("--cap", type=int, default=60, help="give up on a full pass after")
     parser.add_argument("--batch", type=int, default=10)
+    parser.add_argument("--only", choices=["priority", "random"], help="run one case")
     args = parser.parse_args()
+    cases = [("priority + season packs", "priority", True), ("random, no packs", "random", False)]
     results = [
-        simulate("priority + season packs", "priority", True, days=args.days, size=args.size,
-                 batch=args.batch),
-        simulate("random, no packs", "random", False, days=args.days, size=args.size,
-                 batch=args.batch),
-    ]  # fmt: skip
-    header = (
-        f"{'case':<26}{'wanted':>8}{'series':>8}{'queries':>9}{'grabbed':>9}"
-        f"{'grabs/query':>13}{'full pass (d)':>15}{'excess':>8}{'time (s)':>10}"
+        simulate(name, order, packs, days=args.days, cap=args.cap, batch=args.batch)
+        for name, order, packs in cases
+        if args.only in (None, order)
+    ]
+    print(
+        f"{args.days} simulated days (full pass: up to {args.cap}), {SERIES} series, "
+        f"{MISSING} missing episodes, 2 indexers x 100 queries/day, hourly runs of {args.batch}"
     )
-    print(f"{args.days} simulated days, 2 indexers x 100 queries/day, hourly runs of {args.batch}")
-    print(header)
+    print()
+    print(
+        f"| case | wanted | series | queries ({args.days} d) | grabbed ({args.days} d) "
+        "| grabs/query | first full pass (d) | queries to it (or in cap) | limit excess | time (s) |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        days = f"{r.full_pass_days:.1f}" if r.full_pass_days is not None else f"> {args.days}"
+        passed = f"{r.full_pass_days:.1f}" if r.full_pass_days is not None else f"> {args.cap}"
         print(
-            f"{r.name:<26}{r.wanted:>8}{r.series:>8}{r.queries:>9}{r.grabbed:>9}"
-            f"{r.per_query:>13.3f}{days:>15}{r.excess:>8}{r.seconds:>10.1f}"
+            f"| {r.name} | {r.wanted} | {r.series} | {r.queries} | {r.grabbed} "
+            f"| {r.per_query:.2f} | {passed} | {r.total_queries} | {r.excess} | {r.seconds:.0f} |"
         )
 
 

@@ -12,8 +12,7 @@ import pytest
 from tests.conftest import make_user
 from tests.e2e.browser import axe_violations, chromium, live_server, screenshots
 from tests.instances.conftest import make_instance
-from tests.search.harness import make_queue, sim_sleeper
-from tests.search.mirror import fill_mirror
+from tests.search.harness import make_queue, sim_sleeper, sync_mirror
 from vibe_quality_searcharr.app import create_app
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.search.runs.wiring import registry_of
@@ -48,7 +47,7 @@ def test_the_dashboard_shows_a_run_live_to_its_end(
         instance = make_instance(session, context, name="Sonarr", url=sim.base_url,
                                  api_key=sim.api_key)  # fmt: skip
         instance_id = instance.id
-    fill_mirror(context.database, instance_id, sim)
+    sync_mirror(context, instance_id, sim)
     queue_id = make_queue(context, instance_id, name="Missing episodes", batch_size=3)
     app = create_app(context=context)
     app.state.clock = sim.clock.now

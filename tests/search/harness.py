@@ -12,11 +12,12 @@ import httpx
 from sqlalchemy import select
 
 from tests.instances.conftest import make_instance
-from tests.search.mirror import fill_mirror
+from tests.library.conftest import sim_connector
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.events import Event, EventBus
 from vibe_quality_searcharr.instances.connection import Connector
 from vibe_quality_searcharr.instances.service import api_key_box
+from vibe_quality_searcharr.library.sync import LibrarySync
 from vibe_quality_searcharr.search.models import SearchCommand, SearchQueue, SearchRun
 from vibe_quality_searcharr.search.queues.options import QueueOptions
 from vibe_quality_searcharr.search.runs.executor import Executor
@@ -46,7 +47,10 @@ class Setup:
     events: list[Event] = field(default_factory=list)
 
     def stats(self) -> dict[str, Any]:
-        return httpx.get(f"{self.sim.base_url}/__sim/stats", headers=self.sim.headers).json()
+        stats: dict[str, Any] = httpx.get(
+            f"{self.sim.base_url}/__sim/stats", headers=self.sim.headers
+        ).json()
+        return stats
 
     def preview(self, skipped_limit: int = 200) -> PreviewRead:
         return asyncio.run(preview_queue(self.executor, self.queue_id, skipped_limit=skipped_limit))
@@ -112,6 +116,21 @@ def make_executor(
     )
 
 
+def sync_mirror(context: AppContext, instance_id: int, sim: RunningSimulator) -> int:
+    """Fill the instance's mirror the way the product does (`LibrarySync`, on the simulator's
+    clock); returns how many items it holds. A failed sync fails the test with its error."""
+    syncer = LibrarySync(
+        context.database,
+        context.events,
+        api_key_box(context.secrets.master_secret),
+        connector=sim_connector(),
+        clock=sim.clock.now,
+    )
+    outcome = asyncio.run(syncer.sync(instance_id))
+    assert outcome.ok, outcome.error
+    return outcome.items
+
+
 def setup_search(context: AppContext, sim: RunningSimulator, **queue: Any) -> Setup:
     app = sim.app.replace("-", "_")
     with context.database.session_scope() as session:
@@ -120,7 +139,7 @@ def setup_search(context: AppContext, sim: RunningSimulator, **queue: Any) -> Se
             api_key=sim.api_key,
         )  # fmt: skip
         instance_id = instance.id
-    fill_mirror(context.database, instance_id, sim)
+    sync_mirror(context, instance_id, sim)
     queue_id = make_queue(context, instance_id, **queue)
     setup = Setup(context, sim, instance_id, queue_id, make_executor(context, sim))
     context.events.add_listener(setup.events.append)

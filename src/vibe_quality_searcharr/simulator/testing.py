@@ -14,8 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
+from vibe_quality_searcharr.simulator.backlog import install_library
 from vibe_quality_searcharr.simulator.clock import SimClock
 from vibe_quality_searcharr.simulator.indexers import IndexerPool
+from vibe_quality_searcharr.simulator.library import Library
 from vibe_quality_searcharr.simulator.server import ServerThread
 from vibe_quality_searcharr.simulator.state import LinkedApp, SimState
 
@@ -68,6 +70,7 @@ def start_simulator(
     host: str = "127.0.0.1",
     port: int = 0,
     join: RunningSimulator | None = None,
+    library: Library | None = None,
 ) -> RunningSimulator:
     """Serve one simulated app on a background thread; call `.stop()` when done.
 
@@ -81,6 +84,8 @@ def start_simulator(
     )  # fmt: skip
     if join is not None:
         state.join(join.state)
+    if library is not None:
+        install_library(state, library)
     server = ServerThread(state, host, port)
     server.start()
     sim = RunningSimulator(app, server.base_url, state.api_key, state, server)

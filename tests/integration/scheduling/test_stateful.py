@@ -21,8 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from tests.instances.conftest import make_instance
-from tests.search.harness import make_executor, make_queue
-from tests.search.mirror import fill_mirror
+from tests.search.harness import make_executor, make_queue, sync_mirror
 from vibe_quality_searcharr.app import build_context
 from vibe_quality_searcharr.scheduling.leader import FileLeader
 from vibe_quality_searcharr.scheduling.queue_jobs import QueueScheduler
@@ -77,7 +76,7 @@ class Scheduling(RuleBasedStateMachine):
                     InstanceLimits(instance_id=instance.id, hourly_cap=None, daily_cap=None)
                 )
                 self.instances.append(instance.id)
-            fill_mirror(context.database, instance.id, sim)
+            sync_mirror(context, instance.id, sim)
         self.executor = make_executor(context, self.sims[1])
 
         async def start_run(queue_id: int) -> None:
