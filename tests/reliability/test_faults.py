@@ -7,7 +7,7 @@ final history row with an outcome, and the errors users see are short sentences,
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
 import pytest
@@ -118,7 +118,7 @@ def _faults_and_outage(fleet: Fleet) -> Member:
     return gone
 
 
-def _check_outcome(fleet: Fleet, admin_client: Any, logs: list[dict[str, Any]]) -> None:
+def _check_outcome(fleet: Fleet, admin_client: Any, logs: list[MutableMapping[str, Any]]) -> None:
     gone = fleet.members[1]
 
     transitions = fleet.health_transitions()
