@@ -4,6 +4,7 @@ refused for `STALE_AFTER`."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from tests.library.conftest import add_instance
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.db.base import utcnow
+from vibe_quality_searcharr.library.jobs import install_library_sync
 from vibe_quality_searcharr.library.models import LibrarySyncState, SyncStatus
 from vibe_quality_searcharr.library.sync import (
     INTERRUPTED_SYNC,
@@ -70,3 +72,20 @@ def test_postgres_keeps_a_running_sync_of_another_replica(context: AppContext) -
     if context.database.backend == "sqlite":
         pytest.skip("PostgreSQL only")
     assert release_interrupted_syncs(context.database, utcnow()) == []
+
+
+def test_the_scheduler_start_releases_it(
+    context: AppContext, sonarr_simulator: RunningSimulator
+) -> None:
+    if context.database.backend != "sqlite":
+        pytest.skip("on PostgreSQL another replica may really be syncing")
+    instance_id = add_instance(context, sonarr_simulator)
+    _left_running(context, instance_id)
+    install_library_sync(context)
+
+    async def start_and_stop() -> None:
+        context.scheduler.start()
+        context.scheduler.shutdown()
+
+    asyncio.run(start_and_stop())
+    assert _state(context, instance_id).status == SyncStatus.FAILED
