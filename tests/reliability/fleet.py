@@ -24,6 +24,7 @@ from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.events import Event
 from vibe_quality_searcharr.instances.connection import Connector
 from vibe_quality_searcharr.instances.health import HealthMonitor, HealthPolicy, connector_checker
+from vibe_quality_searcharr.instances.models import InstanceHealthEvent
 from vibe_quality_searcharr.instances.service import api_key_box
 from vibe_quality_searcharr.search.models import SearchCommand, SearchRun
 from vibe_quality_searcharr.search.runs.executor import Executor
@@ -151,6 +152,17 @@ class Fleet:
             rows = list(session.scalars(select(SearchRun).order_by(SearchRun.id)).all())
             session.expunge_all()
             return rows
+
+    def health_transitions(self) -> list[tuple[int, str]]:
+        """(instance id, kind) of every stored health transition, oldest first. Read from the
+        database, not the event bus: bus delivery hops to the web app's loop and may lag."""
+        with self.context.database.session_scope() as session:
+            rows = session.execute(
+                select(InstanceHealthEvent.instance_id, InstanceHealthEvent.kind).order_by(
+                    InstanceHealthEvent.id
+                )
+            ).all()
+            return [(int(instance_id), str(kind)) for instance_id, kind in rows]
 
     def commands(self) -> list[SearchCommand]:
         with self.context.database.session_scope() as session:

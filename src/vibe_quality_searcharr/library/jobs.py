@@ -22,7 +22,12 @@ from vibe_quality_searcharr.events import Event
 from vibe_quality_searcharr.instances.connection import Connector
 from vibe_quality_searcharr.instances.service import api_key_box
 from vibe_quality_searcharr.library.repository import LibraryRepository
-from vibe_quality_searcharr.library.sync import LibrarySync, SyncAlreadyRunning, SyncNotPossible
+from vibe_quality_searcharr.library.sync import (
+    LibrarySync,
+    SyncAlreadyRunning,
+    SyncNotPossible,
+    release_interrupted_syncs,
+)
 from vibe_quality_searcharr.scheduling.scheduler import Scheduler
 
 __all__ = [
@@ -91,6 +96,9 @@ def install_library_sync(context: AppContext, *, connector: Connector | None = N
         await sync_due(syncer, settings.library_sync_hours)
 
     def register(scheduler: Scheduler) -> None:
+        released = release_interrupted_syncs(context.database, utcnow())
+        if released:
+            log.info("library_sync_released", instance_ids=released)
         scheduler.aps.add_job(
             scheduler.leader_only(job),  # replicas must not sync twice
             "interval",

@@ -52,6 +52,7 @@ __all__ = [
     "SyncAlreadyRunning",
     "SyncNotPossible",
     "SyncOutcome",
+    "release_interrupted_syncs",
 ]
 
 log = structlog.get_logger(__name__)
@@ -65,6 +66,29 @@ FETCHERS: dict[ArrApp, Callable[[FetchContext], Awaitable[None]]] = {
     ArrApp.LIDARR: fetch_albums,
     ArrApp.READARR: fetch_books,
 }
+
+
+INTERRUPTED_SYNC = "the service stopped during this sync; the next one starts over"
+
+
+def release_interrupted_syncs(database: Database, now: datetime) -> list[int]:
+    """At start, on SQLite only: a `running` sync state can only be left by a process that died
+    (one process owns an SQLCipher file), and would otherwise refuse every sync of its instance
+    for `STALE_AFTER`. Marked failed, so the next sync runs at once. (On PostgreSQL another
+    replica may really be syncing; the stale rule stays.) The mirror itself is untouched: a
+    sync writes it in one transaction at its end."""
+    if database.backend != "sqlite":
+        return []
+    with database.session_scope() as session:
+        states = session.scalars(
+            select(LibrarySyncState).where(LibrarySyncState.status == SyncStatus.RUNNING)
+        ).all()
+        for state in states:
+            state.status = SyncStatus.FAILED
+            state.finished_at = now
+            state.last_error = INTERRUPTED_SYNC
+            state.phase = None
+        return [state.instance_id for state in states]
 
 
 class SyncAlreadyRunning(Exception):
