@@ -279,6 +279,7 @@ class LibrarySync:
         self, instance_id: int, ctx: FetchContext, now: datetime, duration_ms: int
     ) -> dict[str, Any]:
         snapshot = ctx.snapshot
+        wanted = snapshot.wanted_counts  # before the write consumes the item rows
         with self.database.session_scope() as session:
             changes = apply_snapshot(session, instance_id, snapshot)
             items = (
@@ -302,7 +303,7 @@ class LibrarySync:
             state.api_calls = snapshot.api_calls
         item_changes = changes["items"]
         return {
-            **snapshot.wanted_counts,
+            **wanted,
             "items": items,
             "parents": len(snapshot.parents),
             "seasons": len(snapshot.seasons),
