@@ -45,7 +45,9 @@ def _serve_simulator(conn: Connection, size: int) -> None:
     from vibe_quality_searcharr.simulator.testing import start_simulator
 
     sim = start_simulator("sonarr", size=size)
-    conn.send((sim.base_url, sim.api_key, len(sim.state.library.parents)))
+    library = sim.state.library
+    assert library is not None
+    conn.send((sim.base_url, sim.api_key, len(library.parents)))
     conn.recv()
     sim.stop()
 
