@@ -8,12 +8,13 @@ Prints the median planning time over several runs for every order (and with cycl
 packs), the time to build the inputs from rows, and peak memory (tracemalloc for the planning
 itself, ru_maxrss for the process). Target: a plan in <= 200 ms for 50,000 items.
 
-Case 3 (sync): a simulated Sonarr (started in-process) whose wanted/missing list holds ~50,000
-episodes is synced into a fresh SQLCipher database, several times; prints the median sync
-time, the calls it made and the peak RSS of the process (which also hosts the simulator).
-Targets: <= 10 s and <= 150 MB RSS.
+Case 3 (sync), run by bench/library_sync.py in a process of its own: a simulated Sonarr (in
+its own process too) with ~50,000 wanted episodes synced into a fresh SQLCipher database, then
+once more incrementally; prints median and minimum times, the RSS before syncing, the peak RSS
+and the sync's own share, and whether the targets (<= 10 s, <= 150 MB) are met.
 
-    .venv/bin/python bench/planner.py [--runs 7] [--instances 20] [--sync-runs 3] [--no-sync]
+    .venv/bin/python bench/planner.py [--runs 7] [--instances 20] [--sync-runs 5] [--no-sync]
+    .venv/bin/python bench/planner.py --only-sync [--sync-runs 5] [--sync-size 50000]
 """
 
 from __future__ import annotations
@@ -201,7 +202,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--instances", type=int, default=20)
-    parser.add_argument("--sync-runs", type=int, default=3)
+    parser.add_argument("--sync-runs", type=int, default=5)
     parser.add_argument("--sync-size", type=int, default=50_000)
     parser.add_argument("--no-sync", action="store_true")
     parser.add_argument("--only-sync", action="store_true")
@@ -353,113 +354,19 @@ def main() -> None:
         f"  process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
     )
     if not args.no_sync:
-        # Its own process, so its peak RSS is the sync's (plus the simulator's), not case 2's.
-        import subprocess
-        import sys
-
-        subprocess.run(
-            [sys.executable, __file__, "--only-sync", "--sync-runs", str(args.sync_runs),
-             "--sync-size", str(args.sync_size)],
-            check=True,
-        )  # fmt: skip
+        sync_case(args.sync_runs, args.sync_size)
 
 
 def sync_case(runs: int, size: int) -> None:
-    """Sync a ~50,000-episode Sonarr into a fresh SQLCipher database `runs` times."""
-    import multiprocessing
-    import tempfile
+    """Case 3 runs in a process of its own (bench/library_sync.py): the peak RSS it prints is
+    the sync's, not this process's (planner, case 2's libraries)."""
+    import subprocess
+    import sys
     from pathlib import Path
 
-    import anyio
-
-    from vibe_quality_searcharr.arr.retry import RetryPolicy
-    from vibe_quality_searcharr.arr.transport import ClientOptions
-    from vibe_quality_searcharr.db import migrate
-    from vibe_quality_searcharr.db.engine import open_sqlcipher
-    from vibe_quality_searcharr.events import EventBus
-    from vibe_quality_searcharr.instances.connection import Connector
-    from vibe_quality_searcharr.instances.models import Instance
-    from vibe_quality_searcharr.instances.service import api_key_box
-    from vibe_quality_searcharr.library.sync import LibrarySync, SyncOutcome
-    from vibe_quality_searcharr.security.keyfiles import ensure_secrets
-    from vibe_quality_searcharr.settings import load_settings
-
-    started = time.perf_counter()
-    # The simulator runs in its own process: the RSS printed is the app's, not the simulator's.
-    parent_end, child_end = multiprocessing.Pipe()
-    child = multiprocessing.get_context("spawn").Process(
-        target=_serve_simulator, args=(child_end, size), daemon=True
-    )
-    child.start()
-    base_url, api_key, series = parent_end.recv()
-    print(
-        f"case 3 (sync): simulated Sonarr (own process) with {size:,} monitored wanted/missing "
-        f"episodes, {series:,} series (ready in {time.perf_counter() - started:.1f} s); "
-        f"RSS of this process before syncing "
-        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
-    )
-    timings: list[float] = []
-    cpu: list[float] = []
-    outcome: SyncOutcome | None = None
-    try:
-        for _ in range(runs):
-            with tempfile.TemporaryDirectory() as tmp:
-                settings = load_settings(data_dir=Path(tmp) / "data", scheduler_enabled=False)
-                secrets = ensure_secrets(settings)
-                database = open_sqlcipher(settings.sqlite_path, secrets.database_key)
-                migrate.upgrade(database)
-                box = api_key_box(secrets.master_secret)
-                with database.session_scope() as session:
-                    instance = Instance(
-                        name="bench", app="sonarr", url=base_url, enabled=True,
-                        api_key_encrypted=box.encrypt(api_key),
-                    )  # fmt: skip
-                    session.add(instance)
-                    session.flush()
-                    instance_id = instance.id
-                syncer = LibrarySync(
-                    database, EventBus(), box,
-                    connector=Connector(options=ClientOptions(retry=RetryPolicy(retries=0))),
-                )  # fmt: skip
-
-                async def go(
-                    syncer: LibrarySync = syncer, instance_id: int = instance_id
-                ) -> SyncOutcome:
-                    return await syncer.sync(instance_id)
-
-                begin, begin_cpu = time.perf_counter(), time.process_time()
-                outcome = anyio.run(go)
-                timings.append(time.perf_counter() - begin)
-                cpu.append(time.process_time() - begin_cpu)
-                assert outcome.ok, outcome.error
-                database.dispose()
-    finally:
-        parent_end.send("stop")
-        child.join(30)
-    assert outcome is not None
-    counts = outcome.counts
-    print(
-        f"  mirrored {counts['items']:,} items ({counts['missing']:,} missing incl. unmonitored, "
-        f"{counts['cutoff_unmet']:,} cutoff unmet), {counts['parents']:,} series, "
-        f"{counts['seasons']:,} seasons in {counts['api_calls']} calls "
-        f"({counts['file_fetches']} episode-file reads)"
-    )
-    print(
-        f"  sync into a fresh SQLCipher database: median {statistics.median(timings):.2f} s "
-        f"over {runs} runs (min {min(timings):.2f} s; median CPU of this process "
-        f"{statistics.median(cpu):.2f} s); peak RSS of this process "
-        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
-    )
-
-
-def _serve_simulator(conn: object, size: int) -> None:
-    """Child process: serve a simulated Sonarr until the parent says stop."""
-    from vibe_quality_searcharr.simulator.testing import start_simulator
-
-    sim = start_simulator("sonarr", size=size)
-    conn.send((sim.base_url, sim.api_key, len(sim.state.library.parents)))  # type: ignore[attr-defined]
-    conn.recv()  # type: ignore[attr-defined]
-    sim.stop()
+    script = Path(__file__).with_name("library_sync.py")
+    command = [sys.executable, str(script), "--runs", str(runs), "--size", str(size)]
+    subprocess.run(command, check=True)
 
 
 if __name__ == "__main__":

@@ -387,3 +387,43 @@ def test_a_stale_running_state_from_a_crashed_process_does_not_block(
                                      started_at=sim.clock.now() - timedelta(days=1),
                                      item_count=0, api_calls=0))  # fmt: skip
     assert sync_ok(run_sync, instance_id).items > 0
+
+
+def test_a_resync_spanning_several_pages_of_the_mirror_follows_the_app_on_every_page(
+    context: AppContext,
+    database: Database,
+    simulator_factory: Callable[..., RunningSimulator],
+    run_sync: Sync,
+) -> None:
+    """The diff reads the stored mirror in keyset pages (of 2,000 rows): episodes grabbed all
+    over the id range leave the missing rows of every page, and the rest are not re-inserted."""
+    sim = simulator_factory("sonarr", size=3000)
+    instance_id = add_instance(context, sim)
+    sync_ok(run_sync, instance_id)
+    before = mirror(database, instance_id)
+    assert len(before) > 2 * 2000
+    searchable = sorted(
+        i for i, row in before.items() if row.missing and row.monitored and row.parent_monitored
+    )
+    spread = searchable[:: max(1, len(searchable) // 10)]
+    ordered = sorted(before)
+    assert spread[0] < ordered[2000]  # a change on the first page of the mirror...
+    assert spread[-1] > ordered[4000]  # ...and on the third
+
+    sim.state.tuning.find_probability = 1.0
+    response = httpx.post(
+        f"{sim.api_root}/command",
+        json={"name": "EpisodeSearch", "episodeIds": spread},
+        headers=sim.headers,
+    )
+    assert response.status_code == 201
+    sim.advance(4 * 3600.0)  # long enough for the search, grab and import
+    still_missing = set(wanted(sim, "missing", True)) | set(wanted(sim, "missing", False))
+    assert not set(spread) & still_missing
+
+    outcome = sync_ok(run_sync, instance_id)
+    after = mirror(database, instance_id)
+    assert {i for i, row in after.items() if row.missing} == still_missing
+    assert {i for i, row in after.items() if row.cutoff_unmet} == set(wanted(sim, "cutoff", True))
+    assert outcome.counts["deleted"] + outcome.counts["updated"] >= len(spread)
+    assert all(after[i].id == before[i].id for i in before if i in after)

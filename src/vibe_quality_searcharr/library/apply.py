@@ -3,7 +3,8 @@ those that left the *arr's lists. The caller runs it inside one transaction, so 
 anywhere leaves the previous mirror exactly as it was.
 
 Every statement is an executemany keyed by primary key (no `IN` list of thousands of ids); the
-only read is one indexed scan per table of the instance's current rows.
+only read is an indexed scan per table of the instance's current rows, in keyset pages that are
+compared and written one at a time, so memory stays flat however large the mirror is.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, delete, select, update
+from sqlalchemy import ColumnElement, Row, Table, and_, bindparam, delete, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from vibe_quality_searcharr.library.models import (
@@ -29,6 +30,7 @@ from vibe_quality_searcharr.library.snapshot import (
     PROFILE_COLUMNS,
     SEASON_COLUMNS,
     TAG_COLUMNS,
+    ItemRows,
     Snapshot,
     is_format_only,
 )
@@ -64,8 +66,33 @@ def previous_files_keys(session: Session, instance_id: int) -> dict[int, str]:
     return dict(iter(rows))  # a Result has keys(): dict() would take it for a mapping
 
 
-def _chunks(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    return [rows[start : start + _BATCH] for start in range(0, len(rows), _BATCH)]
+# A table's fresh rows by natural key: a dict, or the snapshot's packed item rows.
+_Rows = dict[Any, tuple[Any, ...]] | ItemRows
+
+
+def _stored_chunks(
+    session: Session, table: Table, instance_id: int, columns: Sequence[Any], keys: Sequence[Any]
+) -> Iterator[Sequence[Row[Any]]]:
+    """The instance's stored rows in natural-key order, `_BATCH` at a time (keyset paging on
+    the table's unique key), so the mirror is never held whole beside the snapshot. Each chunk
+    is read completely before the caller writes, and writes only touch keys already read."""
+    query = select(*columns).where(table.c.instance_id == instance_id).order_by(*keys).limit(_BATCH)
+    after: ColumnElement[bool] | None = None
+    while True:
+        rows = session.execute(query if after is None else query.where(after)).all()
+        if rows:
+            yield rows
+        if len(rows) < _BATCH:
+            return
+        last = rows[-1]._mapping
+        if len(keys) == 1:
+            after = keys[0] > last[keys[0]]
+        else:
+            after = tuple_(*keys) > tuple_(*(last[key] for key in keys))
+
+
+def _key_values(key: Any, width: int) -> tuple[Any, ...]:
+    return tuple(key) if width > 1 else (key,)
 
 
 def _sync_table(
@@ -74,61 +101,49 @@ def _sync_table(
     instance_id: int,
     keys: Sequence[str],
     columns: Sequence[str],
-    new: dict[Any, tuple[Any, ...]],
+    new: _Rows,
     *,
     surrogate: bool,
     carry: Any = None,
 ) -> Changes:
     """Diff `new` (natural key -> values) against the stored rows of the instance and write the
-    difference. `carry(key, values)` may return values to keep for a stored row that `new`
-    lacks (None: delete it)."""
+    difference; `new` is consumed (what is left of it at the end is inserted). `carry(key,
+    values)` may return values to keep for a stored row that `new` lacks (None: delete it)."""
     key_cols = [table.c[name] for name in keys]
     value_cols = [table.c[name] for name in columns]
     pk_cols = [table.c.id] if surrogate else [table.c.instance_id, *key_cols]
-    width = len(keys)
-    stored: dict[Any, tuple[Any, tuple[Any, ...]]] = {}
-    for row in session.execute(
-        select(*pk_cols, *key_cols, *value_cols).where(table.c.instance_id == instance_id)
-    ):
-        pk = tuple(row[: len(pk_cols)])
-        natural = tuple(row[len(pk_cols) : len(pk_cols) + width])
-        stored[natural[0] if width == 1 else natural] = (pk, tuple(row[len(pk_cols) + width :]))
-
-    updates: list[dict[str, Any]] = []
-    deletes: list[dict[str, Any]] = []
+    pk_width, width = len(pk_cols), len(keys)
     pk_names = [f"pk_{column.name}" for column in pk_cols]
-    for natural, (pk, values) in stored.items():
-        fresh = new.get(natural)
-        if fresh is None and carry is not None:
-            fresh = carry(natural, values)
-        if fresh is None:
-            deletes.append(dict(zip(pk_names, pk, strict=True)))
-        elif fresh != values:
-            updates.append(
-                {
-                    **dict(zip(pk_names, pk, strict=True)),
-                    **dict(zip(columns, fresh, strict=True)),
-                }
-            )
-
     where = and_(
         *(column == bindparam(name) for column, name in zip(pk_cols, pk_names, strict=True))
     )
-    for chunk in _chunks(deletes):
-        session.execute(delete(table).where(where), chunk)
-    if updates:
-        statement = update(table).where(where)
-        for chunk in _chunks(updates):
-            session.execute(statement, chunk)
+    changes = Changes()
+    for stored in _stored_chunks(
+        session, table, instance_id, [*pk_cols, *key_cols, *value_cols], key_cols
+    ):
+        updates: list[dict[str, Any]] = []
+        deletes: list[dict[str, Any]] = []
+        for row in stored:
+            pk = dict(zip(pk_names, row[:pk_width], strict=True))
+            natural: Any = row[pk_width] if width == 1 else tuple(row[pk_width : pk_width + width])
+            values = tuple(row[pk_width + width :])
+            fresh = new.pop(natural, None)
+            if fresh is None and carry is not None:
+                fresh = carry(natural, values)
+            if fresh is None:
+                deletes.append(pk)
+            elif fresh != values:
+                updates.append({**pk, **dict(zip(columns, fresh, strict=True))})
+        if deletes:
+            session.execute(delete(table).where(where), deletes)
+        if updates:
+            session.execute(update(table).where(where), updates)
+        changes.deleted += len(deletes)
+        changes.updated += len(updates)
     # New rows go to the driver as plain tuples, a batch at a time (see `_insert_tuples`).
-    key_names = list(keys)
-    fresh_rows = (
-        (instance_id, *((natural,) if width == 1 else natural), *values)
-        for natural, values in new.items()
-        if natural not in stored
-    )
-    inserted = _insert_tuples(session, table, ["instance_id", *key_names, *columns], fresh_rows)
-    return Changes(inserted, len(updates), len(deletes))
+    fresh_rows = ((instance_id, *_key_values(key, width), *values) for key, values in new.items())
+    changes.inserted = _insert_tuples(session, table, ["instance_id", *keys, *columns], fresh_rows)
+    return changes
 
 
 def _insert_tuples(
@@ -166,7 +181,10 @@ def _insert_tuples(
 
 
 def apply_snapshot(session: Session, instance_id: int, snapshot: Snapshot) -> dict[str, Changes]:
-    """Write the whole snapshot; returns what changed per table. Never commits."""
+    """Write the whole snapshot; returns what changed per table. Never commits.
+
+    The item rows are consumed as they are written (`snapshot.items` is empty afterwards): they
+    are the one large part of the snapshot, and freeing them as they go keeps the write flat."""
     parents = snapshot.parents
     carried = snapshot.carried_parents
     # Positions of the parent facts copied onto items.
@@ -195,13 +213,13 @@ def apply_snapshot(session: Session, instance_id: int, snapshot: Snapshot) -> di
     session.flush()
     changes = {
         "tags": _sync_table(session, _table(LibraryTag), instance_id, ["arr_id"], TAG_COLUMNS,
-                            snapshot.tags, surrogate=False),
+                            dict(snapshot.tags), surrogate=False),
         "profiles": _sync_table(session, _table(LibraryProfile), instance_id, ["arr_id"],
-                                PROFILE_COLUMNS, snapshot.profiles, surrogate=False),
+                                PROFILE_COLUMNS, dict(snapshot.profiles), surrogate=False),
         "parents": _sync_table(session, _table(LibraryParent), instance_id, ["arr_id"],
-                               PARENT_COLUMNS, parents, surrogate=True),
+                               PARENT_COLUMNS, dict(parents), surrogate=True),
         "seasons": _sync_table(session, _table(LibrarySeason), instance_id,
-                               ["series_id", "season_number"], SEASON_COLUMNS, snapshot.seasons,
+                               ["series_id", "season_number"], SEASON_COLUMNS, dict(snapshot.seasons),
                                surrogate=False),
         "items": _sync_table(session, _table(LibraryItem), instance_id, ["arr_id"], ITEM_COLUMNS,
                              snapshot.items, surrogate=True, carry=carry_item),

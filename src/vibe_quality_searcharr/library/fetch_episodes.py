@@ -20,12 +20,13 @@ from vibe_quality_searcharr.library.fetching import (
     read_profiles_and_tags,
     wants_format_check,
 )
-from vibe_quality_searcharr.library.snapshot import clip, item_row, tag_text
+from vibe_quality_searcharr.library.snapshot import Snapshot, clip, item_row, tag_text
 from vibe_quality_searcharr.library.wire import (
     EPISODE_PAGE,
     EPISODES,
     SERIES,
     SyncEpisode,
+    SyncSeason,
     SyncSeries,
     poster,
 )
@@ -106,6 +107,14 @@ async def fetch_episodes(ctx: FetchContext) -> None:
     all_series = await ctx.get("series", SERIES)
     snapshot = ctx.snapshot
     by_id = {series.id: _Series(series) for series in all_series}
+    seasons: list[_SeasonFacts] = []
+    to_fetch: list[SyncSeries] = []
+    for series in all_series:
+        _add_series(ctx, series, _series_key(ctx, series, profiles, legacy, to_fetch), seasons)
+    # What the rest needs of the series is in `by_id`, `seasons` and the snapshot: the series
+    # list itself (the largest single answer) goes now, before the wanted pages pile up.
+    to_fetch_ids = [(series.id, series.quality_profile_id) for series in to_fetch]
+    del all_series, to_fetch
     # (series, season) -> unmonitored aired episodes without a file, seen in wanted/missing.
     unmonitored_missing: Counter[tuple[int, int]] = Counter()
     last_seen: dict[tuple[int, int], datetime] = {}
@@ -148,35 +157,71 @@ async def fetch_episodes(ctx: FetchContext) -> None:
                     episode, by_id.get(episode.series_id), missing=False, cutoff=True, score=score
                 ),
             )
+    for facts in seasons:
+        facts.add_to(snapshot, unmonitored_missing, last_seen)
+    await _format_candidates(ctx, to_fetch_ids, profiles, by_id)
 
-    to_fetch: list[SyncSeries] = []
-    for series in all_series:
-        profile = profiles.get(series.quality_profile_id or -1)
-        series_key = ""
-        if (
-            not legacy
-            and wants_format_check(profile)
-            and _stat(series.statistics, "episode_file_count")
-        ):
-            series_key = files_key(series, profile)
-            previous = ctx.previous_files_keys.get(series.id)
-            if previous == series_key:
-                snapshot.carried_parents.add(series.id)
-            elif len(to_fetch) < ctx.max_file_fetches:
-                to_fetch.append(series)
-            else:  # over this sync's cap: keep what the mirror has, read it next time
-                snapshot.carried_parents.add(series.id)
-                series_key = previous or ""
-        _add_series(ctx, series, series_key, unmonitored_missing, last_seen)
-    await _format_candidates(ctx, to_fetch, profiles, by_id)
+
+def _series_key(
+    ctx: FetchContext,
+    series: SyncSeries,
+    profiles: dict[int, QualityProfile],
+    legacy: bool,
+    to_fetch: list[SyncSeries],
+) -> str:
+    """The series' files key, deciding on the way whether its episode files are read this
+    time (appended to `to_fetch`) or its format candidates are carried from the mirror."""
+    profile = profiles.get(series.quality_profile_id or -1)
+    if (
+        legacy
+        or not wants_format_check(profile)
+        or not _stat(series.statistics, "episode_file_count")
+    ):
+        return ""
+    series_key = files_key(series, profile)
+    previous = ctx.previous_files_keys.get(series.id)
+    if previous == series_key:
+        ctx.snapshot.carried_parents.add(series.id)
+    elif len(to_fetch) < ctx.max_file_fetches:
+        to_fetch.append(series)
+    else:  # over this sync's cap: keep what the mirror has, read it next time
+        ctx.snapshot.carried_parents.add(series.id)
+        series_key = previous or ""
+    return series_key
+
+
+class _SeasonFacts:
+    """A season as the series list gave it; completed with what the wanted lists showed."""
+
+    __slots__ = ("counted", "files", "key", "monitored", "next_airing", "previous", "total")
+
+    def __init__(self, series_id: int, season: SyncSeason) -> None:
+        stats = season.statistics
+        self.key = (series_id, season.season_number)
+        self.monitored = bool(season.monitored)
+        self.next_airing = _when(stats, "next_airing")
+        self.previous = _when(stats, "previous_airing")
+        self.total = _stat(stats, "total_episode_count")
+        self.counted = _stat(stats, "episode_count")
+        self.files = _stat(stats, "episode_file_count")
+
+    def add_to(
+        self,
+        snapshot: Snapshot,
+        unmonitored_missing: Counter[tuple[int, int]],
+        last_seen: dict[tuple[int, int], datetime],
+    ) -> None:
+        # Sonarr counts an episode when it has a file or is monitored and aired: the rest are
+        # unmonitored aired ones without a file (seen in wanted/missing) or still to air.
+        to_air = max(0, self.total - self.counted - unmonitored_missing[self.key])
+        last_aired = self.previous or last_seen.get(self.key)
+        snapshot.seasons[self.key] = (
+            self.monitored, self.next_airing, last_aired, self.total, self.files, to_air,
+        )  # fmt: skip
 
 
 def _add_series(
-    ctx: FetchContext,
-    series: SyncSeries,
-    key: str,
-    unmonitored_missing: Counter[tuple[int, int]],
-    last_seen: dict[tuple[int, int], datetime],
+    ctx: FetchContext, series: SyncSeries, key: str, seasons: list[_SeasonFacts]
 ) -> None:
     stats = series.statistics
     ctx.snapshot.parents[series.id] = (
@@ -185,24 +230,12 @@ def _add_series(
         series.quality_profile_id, tag_text(series.tags), poster(series.images),
         _stat(stats, "total_episode_count"), _stat(stats, "episode_file_count"), key,
     )  # fmt: skip
-    for season in series.seasons:
-        number = season.season_number
-        season_stats = season.statistics
-        total = _stat(season_stats, "total_episode_count")
-        counted = _stat(season_stats, "episode_count")
-        # Sonarr counts an episode when it has a file or is monitored and aired: the rest are
-        # unmonitored aired ones without a file (seen in wanted/missing) or still to air.
-        to_air = max(0, total - counted - unmonitored_missing[(series.id, number)])
-        last_aired = _when(season_stats, "previous_airing") or last_seen.get((series.id, number))
-        ctx.snapshot.seasons[(series.id, number)] = (
-            bool(season.monitored), _when(season_stats, "next_airing"), last_aired,
-            total, _stat(season_stats, "episode_file_count"), to_air,
-        )  # fmt: skip
+    seasons.extend(_SeasonFacts(series.id, season) for season in series.seasons)
 
 
 async def _format_candidates(
     ctx: FetchContext,
-    to_fetch: list[SyncSeries],
+    to_fetch: list[tuple[int, int | None]],
     profiles: dict[int, QualityProfile],
     by_id: dict[int, _Series],
 ) -> None:
@@ -213,17 +246,17 @@ async def _format_candidates(
 
     snapshot = ctx.snapshot
 
-    async def one(series: SyncSeries) -> None:
+    async def one(series_id: int, profile_id: int | None) -> None:
         nonlocal done
         async with gate:
             episodes = await ctx.get(
-                "episode", EPISODES, {"seriesId": series.id, "includeEpisodeFile": True}
+                "episode", EPISODES, {"seriesId": series_id, "includeEpisodeFile": True}
             )
         done += 1
         ctx.progress("episode files", done, len(to_fetch))
-        # Kept as rows at once, so the models of one series at a time are alive, not all.
-        cutoff = profiles[series.quality_profile_id or -1].cutoff_format_score
-        parent = by_id.get(series.id)
+        # Kept as rows at once, so the records of one series at a time are alive, not all.
+        cutoff = profiles[profile_id or -1].cutoff_format_score
+        parent = by_id.get(series_id)
         for episode in episodes:
             file = episode.episode_file
             if not episode.has_file or file is None or file.custom_format_score is None:
@@ -236,7 +269,7 @@ async def _format_candidates(
 
     if to_fetch:
         ctx.progress("episode files", 0, len(to_fetch))
-    tasks = [asyncio.create_task(one(series)) for series in to_fetch]
+    tasks = [asyncio.create_task(one(*series)) for series in to_fetch]
     try:
         await asyncio.gather(*tasks)
     except BaseException:  # one failed call fails the sync: stop the others now

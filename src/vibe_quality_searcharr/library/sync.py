@@ -15,8 +15,9 @@ Network work stays on the event loop; database work runs in worker threads.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +26,7 @@ import anyio
 import structlog
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from vibe_quality_searcharr.arr.clients import MediaClient
 from vibe_quality_searcharr.arr.errors import ArrError
@@ -128,6 +130,27 @@ def one_line(exc: BaseException) -> str:
     else:
         text = f"the sync failed unexpectedly ({type(exc).__name__}: {exc})"
     return registry.scrub(" ".join(text.split()))[:1000]
+
+
+# SQLite pages the sync's write connection may cache (KiB). SQLCipher's default is 8 MB: a
+# write that streams every row once gains nothing from it, and it would be the largest single
+# allocation of a sync; reads on the connection get their default back afterwards.
+_WRITE_CACHE_KIB = 1000
+
+
+@contextlib.contextmanager
+def _small_page_cache(session: Session) -> Iterator[None]:
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    previous = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{_WRITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        if isinstance(previous, int):
+            connection.exec_driver_sql(f"PRAGMA cache_size = {previous}")
 
 
 class LibrarySync:
@@ -303,7 +326,8 @@ class LibrarySync:
         self, instance_id: int, ctx: FetchContext, now: datetime, duration_ms: int
     ) -> dict[str, Any]:
         snapshot = ctx.snapshot
-        with self.database.session_scope() as session:
+        wanted = snapshot.wanted_counts  # before the write consumes the item rows
+        with self.database.session_scope() as session, _small_page_cache(session):
             changes = apply_snapshot(session, instance_id, snapshot)
             items = (
                 session.scalar(
@@ -326,7 +350,7 @@ class LibrarySync:
             state.api_calls = snapshot.api_calls
         item_changes = changes["items"]
         return {
-            **snapshot.wanted_counts,
+            **wanted,
             "items": items,
             "parents": len(snapshot.parents),
             "seasons": len(snapshot.seasons),
