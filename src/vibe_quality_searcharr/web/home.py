@@ -6,7 +6,7 @@ page); "Running now" and the activity list are kept live by the SSE stream (`web
 without JavaScript the page shows the state at load with a link to each run.
 
 The per-day totals behind the charts are the one aggregate over the history: they are cached
-per process for `CHART_TTL` (the figures of past days do not change, today's may lag by that);
+per process for `CHART_TTL` and counted in days of the user's time zone (the figures of past days do not change, today's may lag by that);
 the budget bars for `BUDGET_TTL`.
 """
 
@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -29,6 +30,7 @@ from vibe_quality_searcharr.security.principal import CurrentUser
 from vibe_quality_searcharr.web import dashboard_data as data
 from vibe_quality_searcharr.web.charts import DayTotals, bar_chart_svg, grab_rate
 from vibe_quality_searcharr.web.templating import render
+from vibe_quality_searcharr.web.time_zone import user_zone
 
 __all__ = [
     "BUDGET_TTL",
@@ -100,15 +102,19 @@ class ChartCache:
 
     ttl: float = CHART_TTL
     monotonic: Callable[[], float] = time.monotonic
-    _value: tuple[date, float, list[DayTotals]] | None = field(default=None, repr=False)
+    _value: tuple[tuple[date, str], float, list[DayTotals]] | None = field(default=None, repr=False)
 
-    def totals(self, session: Session, today: date) -> list[DayTotals]:
+    def totals(
+        self, session: Session, today: date, zone: ZoneInfo | None = None
+    ) -> list[DayTotals]:
+        """`today` is a date in `zone`, whose days are counted (a new zone is a new key)."""
+        key = (today, zone.key if zone is not None else "UTC")
         cached = self._value
         moment = self.monotonic()
-        if cached is not None and cached[0] == today and moment - cached[1] < self.ttl:
+        if cached is not None and cached[0] == key and moment - cached[1] < self.ttl:
             return cached[2]
-        totals = data.daily_totals(session, today, 30)
-        self._value = (today, moment, totals)
+        totals = data.daily_totals(session, today, 30, zone)
+        self._value = (key, moment, totals)
         return totals
 
 
@@ -167,7 +173,8 @@ def home(request: Request, _user: CurrentUser, session: DbSession, now: Now) -> 
     instances, total = InstanceRepository(session).page(0, _PAGE_SIZE)
     up = sum(1 for i in instances if i.health is not None and i.health.status == "healthy")
     down = sum(1 for i in instances if i.health is not None and i.health.status == "unhealthy")
-    month = _chart_cache(request).totals(session, now.date())
+    zone = user_zone(session)
+    month = _chart_cache(request).totals(session, now.astimezone(zone).date(), zone)
     prowlarr = getattr(request.app.state, "prowlarr_views", None)
     budgets = _budget_cache(request).get(
         now, lambda: budget_status(session, now, prowlarr=prowlarr)
