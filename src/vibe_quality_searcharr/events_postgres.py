@@ -95,7 +95,7 @@ def _as_text(value: Any) -> str:
 def encode_event(event: Event, origin: str) -> str:
     """The compact JSON payload of a local event, always under MAX_PAYLOAD_BYTES."""
     data = _public(event.data)
-    candidates = (
+    candidates: tuple[dict[str, Any], ...] = (
         data,
         {key: _shorten(value) for key, value in data.items()},
         {key: _shorten(data[key]) for key in _ESSENTIAL if key in data},
@@ -135,7 +135,7 @@ class Backoff:
     attempts: int = 0
 
     def next_delay(self) -> float:
-        delay = min(self.maximum, self.initial * 2**self.attempts)
+        delay: float = min(self.maximum, self.initial * 2.0**self.attempts)
         self.attempts += 1
         return delay
 
@@ -246,7 +246,8 @@ class PostgresEventBridge:
                     backoff.reset()
                 except (psycopg.Error, OSError, TimeoutError) as exc:
                     log.warning("event_bridge_send_failed", error=type(exc).__name__)
-                    connection = await _close(connection)
+                    await _close(connection)
+                    connection = None
                     await asyncio.sleep(backoff.next_delay())
         finally:
             await _close(connection)
@@ -306,7 +307,6 @@ async def _close(connection: psycopg.AsyncConnection[Any] | None) -> None:
     if connection is not None:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(connection.close(), timeout=5)
-    return None
 
 
 async def start_event_bridge(bus: EventBus, database: Database) -> PostgresEventBridge | None:

@@ -32,9 +32,11 @@ def test_secret_looking_fields_never_leave_the_process() -> None:
         at=AT,
     )
     payload = encode_event(event, "r")
-    assert "k" * 32 not in payload and "sonarr:8989" not in payload
+    assert "k" * 32 not in payload
+    assert "sonarr:8989" not in payload
     remote = decode_payload(payload)
-    assert remote is not None and remote.data == {"instance_id": 3}
+    assert remote is not None
+    assert remote.data == {"instance_id": 3}
 
 
 def test_huge_events_are_shortened_below_the_limit_keeping_what_identifies_them() -> None:
@@ -48,7 +50,8 @@ def test_huge_events_are_shortened_below_the_limit_keeping_what_identifies_them(
     assert len(payload.encode()) <= MAX_PAYLOAD_BYTES
     remote = decode_payload(payload)
     assert remote is not None
-    assert remote.data["run_id"] == 1 and remote.data["command_id"] == 9
+    assert remote.data["run_id"] == 1
+    assert remote.data["command_id"] == 9
     assert len(remote.data["grabbed"]) <= 50
 
 
@@ -60,7 +63,8 @@ def test_even_a_huge_essential_field_cannot_break_the_limit() -> None:
 def test_values_json_cannot_encode_are_sent_as_text() -> None:
     event = Event("budget.low", {"until": AT, "instance_id": 1}, at=AT)
     remote = decode_payload(encode_event(event, "r"))
-    assert remote is not None and remote.data["until"] == AT.isoformat()
+    assert remote is not None
+    assert remote.data["until"] == AT.isoformat()
 
 
 def test_foreign_or_broken_payloads_are_ignored() -> None:
