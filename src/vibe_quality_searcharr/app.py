@@ -23,7 +23,6 @@ from vibe_quality_searcharr.db import migrate
 from vibe_quality_searcharr.db.engine import open_configured
 from vibe_quality_searcharr.errors import install_error_handlers
 from vibe_quality_searcharr.events import EventBus
-from vibe_quality_searcharr.events_postgres import start_event_bridge
 from vibe_quality_searcharr.instances import routes as instance_routes
 from vibe_quality_searcharr.instances.health import install_health_monitor
 from vibe_quality_searcharr.library import routes as library_routes
@@ -86,8 +85,6 @@ def _lifespan(context: AppContext):  # type: ignore[no-untyped-def]
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         context.events.bind_loop(asyncio.get_running_loop())
-        # Several replicas on PostgreSQL: every replica's events reach every SSE client.
-        app.state.event_bridge = await start_event_bridge(context.events, context.database)
         await search_runs.start_search_runs(app)  # before the scheduler: nothing resent
         if context.settings.scheduler_enabled:
             context.scheduler.start()
@@ -98,8 +95,6 @@ def _lifespan(context: AppContext):  # type: ignore[no-untyped-def]
             await search_runs.stop_search_runs(app)
             context.scheduler.shutdown()
             app.state.queue_scheduler.leader.release()
-            if app.state.event_bridge is not None:
-                await app.state.event_bridge.stop()
             context.database.dispose()
             log.info("stopped")
 

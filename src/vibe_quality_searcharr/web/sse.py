@@ -57,11 +57,10 @@ class NotAcceptable(AppError):
 
 
 def install_live(app: FastAPI) -> LiveRuns:
-    """Fold the run events into the live "Running now" view (one per app), those of the other
-    replicas included (they arrive through `events_postgres`)."""
+    """Fold this process's run events into the live "Running now" view (one per app)."""
     live = LiveRuns()
     app.state.live_runs = live
-    app.state.context.events.add_listener(live.on_event, remote=True)
+    app.state.context.events.add_listener(live.on_event)
     return live
 
 
