@@ -88,13 +88,7 @@ def fault_chaos(cycles: int, seed: int) -> dict[str, Any]:
             for cycle in range(cycles):
                 member = rng.randrange(len(fleet.members))
                 if cycle % 20 == 19:  # an app disappears for an hour of simulated time
-                    gone = fleet.members[member]
-                    fleet.take_down(gone)
-                    for _ in range(6):
-                        fleet.check_health(1)
-                        fleet.run_all()
-                        fleet.advance(10 * 60)
-                    fleet.bring_back(gone)
+                    fleet.outage(fleet.members[member])
                     injected += 1
                     continue
                 set_faults(fleet.members[member].sim, _random_rule(rng, fleet, member))

@@ -147,6 +147,16 @@ class Fleet:
         server.start()
         member.sim.server = server
 
+    def outage(self, member: Member, *, steps: int = 6, step_seconds: float = 10 * 60) -> None:
+        """The app is gone for `steps` x `step_seconds` of simulated time (an hour by default)
+        while health checks and runs go on, then comes back on its port."""
+        self.take_down(member)
+        for _ in range(steps):
+            self.check_health(1)
+            self.run_all()
+            self.advance(step_seconds)
+        self.bring_back(member)
+
     def runs(self) -> list[SearchRun]:
         with self.context.database.session_scope() as session:
             rows = list(session.scalars(select(SearchRun).order_by(SearchRun.id)).all())

@@ -108,12 +108,7 @@ def _faults_and_outage(fleet: Fleet) -> Member:
 
     # An app disappears for an hour of simulated time, then comes back.
     gone = fleet.members[1]
-    fleet.take_down(gone)
-    for _ in range(6):
-        fleet.check_health(1)
-        fleet.run_all()
-        fleet.advance(10 * 60)
-    fleet.bring_back(gone)
+    fleet.outage(gone)
     _cycle(fleet, None, None)
     return gone
 

@@ -6,8 +6,8 @@ page); "Running now" and the activity list are kept live by the SSE stream (`web
 without JavaScript the page shows the state at load with a link to each run.
 
 The per-day totals behind the charts are the one aggregate over the history: they are cached
-per process for `CHART_TTL` and counted in days of the user's time zone (the figures of past days do not change, today's may lag by that);
-the budget bars for `BUDGET_TTL`.
+per process for `CHART_TTL` and counted in days of the user's time zone (the figures of past
+days do not change, today's may lag by that); the budget bars for `BUDGET_TTL`.
 """
 
 from __future__ import annotations
