@@ -29,7 +29,12 @@ import anyio.to_thread
 import structlog
 
 from vibe_quality_searcharr.arr.clients import MediaClient
-from vibe_quality_searcharr.arr.errors import ArrError, ArrRateLimited, ArrUnreachable
+from vibe_quality_searcharr.arr.errors import (
+    ArrBadResponse,
+    ArrError,
+    ArrRateLimited,
+    ArrUnreachable,
+)
 from vibe_quality_searcharr.db.base import utcnow
 from vibe_quality_searcharr.db.engine import Database
 from vibe_quality_searcharr.events import EventBus
@@ -297,6 +302,15 @@ class Executor:
             self._finished_event(run_id, inputs, row_id, status, exc.detail)
             return exc.detail
         except ArrError as exc:
+            if _answered_unreadably(exc):
+                # The POST got an answer that was cut off or garbled: the *arr may well have
+                # queued the search, so it is recorded as unknown (never resent), and the run
+                # stops rather than spend more indexer queries on answers it cannot read.
+                await self.db(
+                    recording.mark_unsent, row_id, CommandStatus.UNKNOWN, exc.detail, self.clock()
+                )
+                self._finished_event(run_id, inputs, row_id, CommandStatus.UNKNOWN, exc.detail)
+                return exc.detail
             await self.db(
                 recording.mark_unsent, row_id, CommandStatus.FAILED, exc.detail, self.clock()
             )
@@ -460,3 +474,8 @@ def _finish_counts(
         "hold_code": run.hold_code,
         "error": run.error,
     }
+
+
+def _answered_unreadably(error: ArrError) -> bool:
+    """A bad response without an HTTP error status: a success whose body was not the API's."""
+    return isinstance(error, ArrBadResponse) and error.status is None
