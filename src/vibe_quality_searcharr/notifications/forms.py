@@ -85,11 +85,11 @@ def save_form(
 
 
 def test_form(
-    dispatcher: NotificationDispatcher, form: TargetForm, target: NotificationTarget | None
+    dispatcher: NotificationDispatcher, form: TargetForm, target_id: int | None
 ) -> tuple[Delivery | None, dict[str, str]]:
     """Send the test message: to the typed URL (checked first), else to the stored one."""
-    if not form.url.strip() and target is not None:
-        return dispatcher.send_test(target.id), {}
+    if not form.url.strip() and target_id is not None:
+        return dispatcher.send_test(target_id), {}
     try:
         url, _found = check_url(form.url)
     except AppError as exc:

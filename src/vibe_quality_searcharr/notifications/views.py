@@ -24,6 +24,7 @@ from vibe_quality_searcharr.notifications.kinds import SUBSCRIPTION_TITLES
 from vibe_quality_searcharr.notifications.models import NotificationTarget
 from vibe_quality_searcharr.notifications.routes import Dispatcher, Service
 from vibe_quality_searcharr.notifications.schemas import NotificationUpdate
+from vibe_quality_searcharr.notifications.service import NotificationService
 from vibe_quality_searcharr.security.principal import AdminUser, WriteUser
 from vibe_quality_searcharr.users.settings_views import render_settings
 from vibe_quality_searcharr.web.flash import flash
@@ -79,6 +80,12 @@ def _tested(
         )
     ok = delivery is not None and not errors and getattr(delivery, "ok", False)
     return _form_page(request, form, target, 200 if ok else 422, result=delivery, errors=errors)
+
+
+def _release(service: NotificationService) -> None:
+    """End this request's transaction before the dispatcher sends: it records the outcome in a
+    session of its own, which this one's write lock would block (SQLite has one writer)."""
+    service.repo.session.rollback()
 
 
 @router.get(_PAGE, response_class=HTMLResponse)
@@ -143,8 +150,9 @@ def edit_submit(
     form = posted_form(name, url, events, enabled)
     form.url_set, form.service = True, TargetForm.of(target).service
     if action == "test":
-        delivery, errors = test_form(dispatcher, form, target)
-        return _tested(request, form, target, delivery, errors)
+        _release(service)
+        delivery, errors = test_form(dispatcher, form, target_id)
+        return _tested(request, form, service.get(target_id), delivery, errors)
     saved, errors = save_form(service, form, target)
     if saved is None:
         service.repo.session.rollback()  # nothing of a refused edit may stick
@@ -163,6 +171,7 @@ def send_test(
     target_id: ResourceId,
 ) -> Response:
     name = service.get(target_id).name
+    _release(service)
     delivery = dispatcher.send_test(target_id)
     if delivery is not None and delivery.ok:
         flash(request, f"Test message sent to {name}.")
