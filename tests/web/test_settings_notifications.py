@@ -7,13 +7,15 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.conftest import SignedInClient
-from tests.notifications.conftest import TOKEN, Receiver, receiver  # noqa: F401 (fixture)
+from tests.notifications import conftest as notification_fixtures
+from tests.notifications.conftest import TOKEN, Receiver
 from tests.web.pages import Mode
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.notifications.models import NotificationTarget
 from vibe_quality_searcharr.notifications.service import url_box
 
 PAGE = "/settings/notifications"
+receiver = notification_fixtures.receiver  # the loopback Apprise json:// receiver fixture
 
 
 def _targets(context: AppContext) -> list[NotificationTarget]:
@@ -37,7 +39,7 @@ def test_a_target_is_tested_before_saving_and_its_url_never_shown(
     admin_client: SignedInClient,
     context: AppContext,
     receiver: Receiver,
-    mode: Mode,  # noqa: F811
+    mode: Mode,
 ) -> None:
     empty = mode.page(mode.get(admin_client, PAGE))
     assert "No notification target yet" in empty
@@ -49,7 +51,8 @@ def test_a_target_is_tested_before_saving_and_its_url_never_shown(
 
     refused = mode.post(admin_client, f"{PAGE}/new", data=_form("foo://x/y", action="test"))
     text = mode.page(refused, 200 if mode.htmx else 422)
-    assert "Nothing was sent" in text and "unknown service foo://" in text
+    assert "Nothing was sent" in text
+    assert "unknown service foo://" in text
     assert len(receiver.posts) == 1
 
     for data, field in (
@@ -86,7 +89,7 @@ def test_edit_toggle_test_and_delete(
     admin_client: SignedInClient,
     context: AppContext,
     receiver: Receiver,
-    mode: Mode,  # noqa: F811
+    mode: Mode,
 ) -> None:
     for name in ("Home", "Phone"):
         created = admin_client.post(
