@@ -181,3 +181,21 @@ def test_viewers_cannot_see_or_take_backups(
     )
     assert mode.post(viewer_client, PAGE).status_code == 403
     assert _names(context) == []
+
+
+def test_a_second_start_beside_the_running_service_leaves_the_restore_staged(
+    admin_client: SignedInClient, context: AppContext, ticking: list[datetime], mode: Mode
+) -> None:
+    _sqlite(context)
+    name = _take(admin_client, mode)
+    mode.redirected_to(mode.post(admin_client, f"{PAGE}/{name}/restore"))
+    with context.database.session_scope() as session:
+        make_instance(session, context, name="Kept")
+        # This service still has the database open while another process starts on it.
+        assert (
+            staged.apply_pending(context.settings, context.secrets.database_key, now=START) is None
+        )
+    assert staged.pending_restore(context.settings) is not None
+    assert staged.last_outcome(context.settings) is None
+    with context.database.session_scope() as session:
+        assert list(session.scalars(select(Instance.name))) == ["Kept"]

@@ -7,7 +7,8 @@ knows), its name is written to `<data>/restore-pending.json`, and `apply_pending
 ordinary `restore.restore_backup` at the next start. The marker is removed whatever happens,
 so a backup that fails then is never retried in a loop; the outcome is kept in
 `restore-last.json` for the page to show. A failed restore leaves the old database in place and
-the service starts on it.
+the service starts on it. Only a start that finds another process using the database (a
+second `vqs serve` beside the running one) leaves the restore staged for a real restart.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ import structlog
 
 from vibe_quality_searcharr.backups.catalog import BackupEntry, find_entry
 from vibe_quality_searcharr.backups.checks import check_backup
-from vibe_quality_searcharr.backups.errors import BackupError
+from vibe_quality_searcharr.backups.errors import BackupError, DatabaseInUse
 from vibe_quality_searcharr.backups.files import private_temp, write_private_text
+from vibe_quality_searcharr.backups.guard import exclusive_database
 from vibe_quality_searcharr.backups.restore import restore_backup
 from vibe_quality_searcharr.settings import Settings
 
@@ -133,6 +135,12 @@ def cancel_pending(settings: Settings) -> bool:
     return True
 
 
+def _check_not_in_use(settings: Settings, key_hex: str) -> None:
+    """Raise DatabaseInUse when a running service (or anything else) has the database open."""
+    with exclusive_database(settings.sqlite_path, key_hex):
+        pass
+
+
 def apply_pending(settings: Settings, key_hex: str, *, now: datetime) -> RestoreOutcome | None:
     """At start, before the database is opened: run the staged restore, if there is one."""
     marker = settings.data_dir / PENDING_FILE
@@ -140,6 +148,12 @@ def apply_pending(settings: Settings, key_hex: str, *, now: datetime) -> Restore
         return None
     staged = pending_restore(settings)
     name = staged.name if staged is not None else "?"
+    try:
+        if staged is not None:
+            _check_not_in_use(settings, key_hex)
+    except DatabaseInUse as exc:  # another process serves this database: leave it staged
+        log.warning("staged_restore_postponed", backup=name, reason=str(exc))
+        return None
     try:
         if staged is None:
             raise BackupError(f"{marker} is unreadable; stage the restore again")
