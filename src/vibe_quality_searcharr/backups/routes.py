@@ -26,11 +26,12 @@ from vibe_quality_searcharr.deps import Context
 from vibe_quality_searcharr.security.clock import Now
 from vibe_quality_searcharr.security.principal import AdminUser, WriteUser
 
-__all__ = ["download_response", "restore_status", "router", "to_read"]
+__all__ = ["BackupName", "download_response", "restore_status", "router", "to_read"]
 
 router = APIRouter(prefix="/api/v1/backups", tags=["backups"])
 
 BackupName = Annotated[str, Path(pattern=NAME_PATTERN, max_length=64)]
+"""A backup named in a path: only names of the catalog's pattern get past validation."""
 PageNumber = Annotated[int, Query(ge=1, le=100_000, description="1-based page number")]
 PageSize = Annotated[int, Query(ge=1, le=200, description="items per page")]
 

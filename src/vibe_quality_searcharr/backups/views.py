@@ -8,15 +8,14 @@ and shows the `vqs restore` command for those who would rather stop the service 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from vibe_quality_searcharr.backups import manage, staged
-from vibe_quality_searcharr.backups.catalog import NAME_PATTERN
 from vibe_quality_searcharr.backups.errors import PG_DUMP_HINT
-from vibe_quality_searcharr.backups.routes import download_response, restore_status
+from vibe_quality_searcharr.backups.routes import BackupName, download_response, restore_status
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.deps import Context
 from vibe_quality_searcharr.errors import AppError
@@ -30,7 +29,6 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
-BackupName = Annotated[str, Path(pattern=NAME_PATTERN, max_length=64)]
 _PAGE = "/settings/backups"
 
 
