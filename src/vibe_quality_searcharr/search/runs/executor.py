@@ -93,6 +93,8 @@ class Executor:
     # Told the budget after it is read and after each command sent (metrics, `budget.low`);
     # see `search.budgets.usage.BudgetWatch`.
     on_budget: Callable[[PlanInputs, datetime], None] | None = None
+    # The process id written on each run (`search.runs.owners`); None outside an app.
+    owner: str | None = None
 
     def _watch_budget(self, inputs: PlanInputs) -> None:
         if self.on_budget is not None:
@@ -113,7 +115,7 @@ class Executor:
         now = self.clock()
 
         def create(session: Any) -> tuple[int, str]:
-            run = recording.create_run(session, queue_id, trigger, now)
+            run = recording.create_run(session, queue_id, trigger, now, self.owner)
             return run.id, run.status
 
         return await self.db(create)

@@ -53,9 +53,11 @@ __all__ = [
 ]
 
 
-def create_run(session: Session, queue_id: int, trigger: str, now: datetime) -> SearchRun:
+def create_run(
+    session: Session, queue_id: int, trigger: str, now: datetime, owner: str | None = None
+) -> SearchRun:
     """A new run of the queue; its number (and so its seed) is the queue's next one, which is
-    the seed the preview showed."""
+    the seed the preview showed. `owner` is the process carrying it out (`runs.owners`)."""
     queue = load_queue(session, queue_id)
     instance = InstanceRepository(session).get(queue.instance_id)
     queue.run_count = (queue.run_count or 0) + 1
@@ -70,6 +72,7 @@ def create_run(session: Session, queue_id: int, trigger: str, now: datetime) -> 
         trigger=trigger,
         status=RunStatus.RUNNING,
         started_at=now,
+        owner=owner,
     )
     session.add(run)
     session.flush()
