@@ -33,6 +33,7 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from vibe_quality_searcharr.db.base import utcnow
 from vibe_quality_searcharr.db.engine import Database
 from vibe_quality_searcharr.scheduling.claims import claim_slot, last_claimed_slot
 from vibe_quality_searcharr.scheduling.leader import Leader
@@ -137,7 +138,8 @@ class QueueScheduler:
             seconds=self.tick_seconds,
             id=LEADERSHIP_JOB_ID,
             replace_existing=True,
-            next_run_time=self.clock(),
+            # APScheduler runs on the wall clock; the injected clock may be far ahead of it.
+            next_run_time=utcnow(),
         )
 
     @property
