@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -123,3 +124,25 @@ def test_on_sqlite_only_this_processs_runs_are_alive(setup: Setup, database: Dat
     assert report.interrupted_runs == [theirs]
     assert statuses(setup, mine) == (RunStatus.RUNNING, [CommandStatus.INTENT])
     assert statuses(setup, theirs) == (RunStatus.INTERRUPTED, [CommandStatus.UNKNOWN])
+
+
+def test_a_run_closed_by_another_replica_sends_nothing_more(
+    setup: Setup, database: Database
+) -> None:
+    """Its owner looked dead to the others (its lock connection broke) and a reconciliation
+    closed its run: the executor, still alive, stops at its next command instead of racing the
+    next run for the same items."""
+    closer = LocalOwners()  # on both backends: `me` owns nothing, so the run is an orphan
+
+    def on_step(step: str) -> None:
+        if step == "sent_committed":  # the other replica, in its own thread and loop
+            with ThreadPoolExecutor(1) as other:
+                other.submit(reconcile_as, setup, closer).result()
+
+    setup.executor.owner, setup.executor.on_step = new_owner_id(), on_step
+    run_id, status = setup.run()
+    assert status == RunStatus.INTERRUPTED
+    run = setup.run_row(run_id)
+    assert run.status == RunStatus.INTERRUPTED
+    assert len(setup.commands(run_id)) == 1  # the second command was never written nor sent
+    assert setup.stats()["commandsReceived"] == 1

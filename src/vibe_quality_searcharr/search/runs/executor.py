@@ -257,6 +257,11 @@ class Executor:
                     break
             for entry in sent:
                 await self._follow(run_id, entry, inputs, client)
+        except recording.RunClosed:
+            # Closed by another replica's reconciliation: it owns the rows now, and the
+            # commands not sent stay unwritten, as after a crash.
+            log.warning("search_run_closed_elsewhere", run_id=run_id)
+            return RunStatus.INTERRUPTED
         except asyncio.CancelledError:
             await asyncio.shield(self._interrupted(run_id, inputs, plan, labels))
             raise

@@ -16,7 +16,10 @@ exactly the liveness of the owner's database session, the same signal the leader
   sending) or long (a dead leader's run stays `running` for that long);
 - no writes: a heartbeat writes a row every few seconds from every replica, forever.
 A process killed with -9 loses its session (and the lock) as soon as PostgreSQL sees the socket
-close. The cost is one idle connection per process.
+close. The cost is one idle connection per process. A live process whose lock connection
+breaks (a database restart) looks dead to the others, which may then close its run; the
+executor checks its run is still `running`, under a row lock, before each intent
+(`recording.write_intent`), so such a run stops sending rather than racing the next one.
 
 The owner id is random per process (`host:pid:token`): host and pid alone repeat (a restarted
 container is pid 1 on the same host name again) and would make a dead process's runs look like
@@ -147,9 +150,8 @@ class PostgresOwners:
         owners never do (a new process has a new id)."""
         found: set[str] = set()
         for owner in {o for o in owners if o is not None}:
-            if owner == self.me:
-                if self._connection is not None:
-                    found.add(owner)
+            if owner == self.me:  # this process runs its own; never reconcile them
+                found.add(owner)
                 continue
             free = session.execute(
                 text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": owner_lock_key(owner)}

@@ -101,6 +101,9 @@ def _collect(
         run.status = RunStatus.INTERRUPTED
         run.finished_at = now
         run.error = INTERRUPTED
+    # Now, not at commit: the update waits for an intent being written under the run's row
+    # lock (`recording.write_intent`), so the pending commands read next include it.
+    session.flush()
     by_instance: dict[int, _Work] = {}
     instances = InstanceService(session, box)
     for row in pending_commands(session):
