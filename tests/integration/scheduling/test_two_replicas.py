@@ -265,7 +265,9 @@ def test_killing_the_leader_mid_run_hands_over_without_a_duplicate_search(
     assert {r.pid for r in runs} == {leader.pid, survivor.pid}
     assert all(r.id < taken.id for r in runs if r.pid == leader.pid)  # one leader at a time
 
-    log = sim_stats(state.sim)["commandLog"]
+    stats = sim_stats(state.sim)
+    log = stats["commandLog"]
+    assert stats["duplicates"] == 0  # never a command equal to one still pending on the app
     assert searches_within_cooldown(log) == []
     searched = [item for entry in log for item in searched_ids(entry)]
     assert len(searched) == len(set(searched))
