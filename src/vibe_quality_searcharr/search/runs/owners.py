@@ -172,7 +172,7 @@ class PostgresOwners:
                 )
                 connection.commit()
             except SQLAlchemyError:
-                log.warning("search_reconcile_busy: another replica is reconciling")
+                log.warning("search_reconcile_busy", detail="another replica is reconciling")
                 yield False
                 return
             try:
