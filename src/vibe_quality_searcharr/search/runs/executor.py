@@ -98,6 +98,8 @@ class Executor:
     # Told the budget after it is read and after each command sent (metrics, `budget.low`);
     # see `search.budgets.usage.BudgetWatch`.
     on_budget: Callable[[PlanInputs, datetime], None] | None = None
+    # The process id written on each run (`search.runs.owners`); None outside an app.
+    owner: str | None = None
 
     def _watch_budget(self, inputs: PlanInputs) -> None:
         if self.on_budget is not None:
@@ -118,7 +120,7 @@ class Executor:
         now = self.clock()
 
         def create(session: Any) -> tuple[int, str]:
-            run = recording.create_run(session, queue_id, trigger, now)
+            run = recording.create_run(session, queue_id, trigger, now, self.owner)
             return run.id, run.status
 
         return await self.db(create)
@@ -260,6 +262,11 @@ class Executor:
                     break
             for entry in sent:
                 await self._follow(run_id, entry, inputs, client)
+        except recording.RunClosed:
+            # Closed by another replica's reconciliation: it owns the rows now, and the
+            # commands not sent stay unwritten, as after a crash.
+            log.warning("search_run_closed_elsewhere", run_id=run_id)
+            return RunStatus.INTERRUPTED
         except asyncio.CancelledError:
             await asyncio.shield(self._interrupted(run_id, inputs, plan, labels))
             raise
