@@ -138,6 +138,10 @@ class Executor:
                 )
             raise
 
+    async def interrupt_run(self, run_id: int) -> str:
+        """Close a created run that will not be carried out (the service is stopping)."""
+        return await self._finish(run_id, None, RunStatus.INTERRUPTED, None, error=_STOPPED)
+
     async def fail_run(self, run_id: int, error: str) -> str:
         return await self._finish(run_id, None, RunStatus.FAILED, None, error=error)
 

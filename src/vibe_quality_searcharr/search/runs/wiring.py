@@ -98,6 +98,7 @@ async def _reconcile(app: FastAPI) -> ReconcileReport:
 async def start_search_runs(app: FastAPI) -> ReconcileReport:
     """Announce this process as a run owner, then reconcile what dead processes left; call
     before the scheduler starts."""
+    registry_of(app).open()
     await anyio.to_thread.run_sync(run_owners_of(app).hold)
     return await _reconcile(app)
 
