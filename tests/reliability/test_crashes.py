@@ -209,6 +209,8 @@ def _final(rig: CrashRig, out: CrashOutcome, seconds: float) -> None:
         "runs": len(runs),
         "runs completed": sum(r.status == RunStatus.COMPLETED for r in runs),
         "runs interrupted": sum(r.status == RunStatus.INTERRUPTED for r in runs),
+        "runs held / failed": f"{sum(r.status == RunStatus.HELD for r in runs)}"
+        f" / {sum(r.status == RunStatus.FAILED for r in runs)}",
         "searches sent": sum(s["commandsReceived"] for s in stats),
         "intents at a kill (found/unknown)": f"{out.intents['found']}/{out.intents['unknown']}",
         "syncs killed and released": out.syncs_released,
