@@ -31,7 +31,13 @@ from vibe_quality_searcharr.app import build_context
 from vibe_quality_searcharr.db.engine import Database, open_sqlcipher
 from vibe_quality_searcharr.library.models import LibrarySyncState, SyncStatus
 from vibe_quality_searcharr.scheduling.models import QueueSlotClaim
-from vibe_quality_searcharr.search.models import CommandStatus, RunStatus, SearchCommand, SearchRun
+from vibe_quality_searcharr.search.models import (
+    CommandStatus,
+    RunStatus,
+    SearchCommand,
+    SearchQueue,
+    SearchRun,
+)
 from vibe_quality_searcharr.security.passwords import HashCost, Passwords
 from vibe_quality_searcharr.settings import load_settings
 from vibe_quality_searcharr.simulator.clock import SimClock
@@ -234,8 +240,6 @@ class CrashRig:
             return {int(queue_id): slot for queue_id, slot in rows}
 
     def queue_anchor(self, queue_id: int) -> datetime:
-        from vibe_quality_searcharr.search.models import SearchQueue
-
         with self.db.session_scope(read_only=True) as session:
             queue = session.get(SearchQueue, queue_id)
             assert queue is not None

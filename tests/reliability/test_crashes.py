@@ -72,14 +72,14 @@ def _settled(rig: CrashRig, moment: Moment, before: Snapshot, outcome: CrashOutc
     outcome.lost += [f"run {i}" for i in sorted(before.runs - after.runs)]
     outcome.lost += [f"command {i}" for i in sorted(before.commands - after.commands)]
     runs = {run.id: run for run in rig.runs()}
-    for run_id in moment.running_runs:
+    for run_id in moment.running_runs & set(runs):  # a missing one is counted as lost above
         run = runs[run_id]
         if run.status == RunStatus.RUNNING or run.finished_at is None:
             outcome.unsettled.append(f"run {run_id} still {run.status}")
         elif run.status == RunStatus.INTERRUPTED and not run.error:
             outcome.unsettled.append(f"run {run_id} interrupted without a reason")
     commands = {command.id: command for command in rig.commands()}
-    for command_id in moment.intents:
+    for command_id in moment.intents & set(commands):
         status = commands[command_id].status
         if status == CommandStatus.INTENT:
             outcome.unsettled.append(f"command {command_id} still an intent")
@@ -185,7 +185,7 @@ def _final(rig: CrashRig, out: CrashOutcome, seconds: float) -> None:
         received = {e["id"] for e in sim_stats["commandLog"] if e["new"]}
         lost += [f"{rig.sims[index].app} command {i} has no row" for i in sorted(received - rows)]
     by_id = {c.id: c for c in commands}
-    for command_id in sorted(out.intent_ids):
+    for command_id in sorted(out.intent_ids & set(by_id)):
         left = by_id[command_id]
         for other in commands:
             if (
