@@ -20,15 +20,13 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
 
 from vibe_quality_searcharr.app import create_app
-from vibe_quality_searcharr.scheduling.queue_jobs import LEADERSHIP_JOB_ID
-from vibe_quality_searcharr.scheduling.scheduler import Scheduler
 
 __all__ = ["SIM_KEY_ENV", "SIM_URL_ENV", "AppProcess", "FollowedClock", "child_env", "create"]
 
@@ -102,13 +100,6 @@ def create() -> FastAPI:
     app = create_app()
     app.state.clock = clock.now
     app.state.search_sleep = clock.sleep
-
-    def tick_now(scheduler: Scheduler) -> None:
-        # The leadership tick's first run is set from the app clock, which runs hours ahead of
-        # APScheduler's real one here: start it now instead.
-        scheduler.aps.modify_job(LEADERSHIP_JOB_ID, next_run_time=datetime.now(UTC))
-
-    app.state.context.scheduler.on_start(tick_now)  # after the queue scheduler's own install
     return app
 
 
