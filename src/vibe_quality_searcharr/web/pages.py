@@ -43,3 +43,4 @@ def install_pages(app: FastAPI) -> None:
     for router in routers:
         app.include_router(router)
     sse.install_live(app)
+    home.install_dashboard(app, app.state.context.events)
