@@ -48,6 +48,7 @@ from vibe_quality_searcharr.events_wire import decode_payload, encode_event
 __all__ = [
     "Backoff",
     "PostgresEventBridge",
+    "bridge_of",
     "channel_for",
     "start_event_bridge",
     "stop_event_bridge",
@@ -115,6 +116,7 @@ class PostgresEventBridge:
         self.listening = threading.Event()
         self.listens = 0  # successful LISTENs: more than one means it reconnected
         self.received = 0
+        self.ignored = 0  # this replica's own events heard back, dropped
         self.sent = 0
         self.dropped = 0
 
@@ -125,8 +127,12 @@ class PostgresEventBridge:
         self._stop.clear()
         self.bus.add_forwarder(self.forward)
         self._threads = [
-            threading.Thread(target=self._listen_forever, name="vqs-events-listen", daemon=True),
-            threading.Thread(target=self._send_forever, name="vqs-events-send", daemon=True),
+            threading.Thread(
+                target=self._listen_forever, name=f"vqs-events-listen-{self.origin}", daemon=True
+            ),
+            threading.Thread(
+                target=self._send_forever, name=f"vqs-events-send-{self.origin}", daemon=True
+            ),
         ]
         for thread in self._threads:
             thread.start()
@@ -274,7 +280,10 @@ class PostgresEventBridge:
 
     def _republish(self, payload: str) -> None:
         remote = decode_payload(payload)
-        if remote is None or remote.origin == self.origin:
+        if remote is None:
+            return
+        if remote.origin == self.origin:
+            self.ignored += 1
             return
         self.received += 1
         self.bus.publish_remote(remote.kind, remote.data, at=remote.at, origin=remote.origin)
@@ -292,6 +301,13 @@ _shared: weakref.WeakKeyDictionary[EventBus, tuple[PostgresEventBridge, int]] = 
     weakref.WeakKeyDictionary()
 )
 _shared_lock = threading.Lock()
+
+
+def bridge_of(bus: EventBus) -> PostgresEventBridge | None:
+    """The running bridge of a bus, if any (readiness details, tests)."""
+    with _shared_lock:
+        bridge, _ = _shared.get(bus, (None, 0))
+    return bridge
 
 
 def start_event_bridge(bus: EventBus, database: Database) -> PostgresEventBridge | None:
