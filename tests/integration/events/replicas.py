@@ -6,7 +6,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -19,19 +19,25 @@ from sqlalchemy.engine import Engine
 
 from vibe_quality_searcharr.events_postgres import channel_for
 
-__all__ = ["SseReader", "listeners_on", "serve", "wait_for"]
+__all__ = ["SseReader", "listeners_on", "poll", "serve", "wait_for"]
 
 WAIT = 15.0
 
 
-def wait_for(check: object, what: str, timeout: float = WAIT) -> None:
-    """Poll a readiness condition (not a timing assertion): fail with `what` at the deadline."""
-    assert callable(check)
+def poll(check: Callable[[], bool], timeout: float) -> bool:
+    """Poll a readiness condition (not a timing assertion) until it holds or the deadline."""
     deadline = time.monotonic() + timeout
     while not check():
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
+            return False
         time.sleep(0.02)
+    return True
+
+
+def wait_for(check: Callable[[], bool], what: str, timeout: float = WAIT) -> None:
+    """`poll`, failing the test with `what` at the deadline."""
+    if not poll(check, timeout):
+        pytest.fail(f"timed out waiting for {what}")
 
 
 @contextmanager
