@@ -225,9 +225,13 @@ class PostgresEventBridge:
             try:
                 payload = encode_event(event, self.origin)
                 connection.execute("SELECT pg_notify(%s, %s)", (channel, payload))
-            except psycopg.OperationalError:
-                raise  # the connection is gone: reconnect and send this one again
             except Exception as exc:
+                if (
+                    connection.closed
+                    or connection.broken
+                    or isinstance(exc, psycopg.OperationalError)
+                ):
+                    raise  # the connection is gone: reconnect and send this one again
                 failures += 1
                 if failures < _SEND_ATTEMPTS:
                     continue
