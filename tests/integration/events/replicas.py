@@ -109,7 +109,7 @@ class SseReader:
 
     def _read(self) -> None:
         headers = {"Accept": "text/event-stream"}
-        timeout = httpx.Timeout(5.0, read=60.0)
+        timeout = httpx.Timeout(30.0, read=60.0)
         try:
             with (
                 httpx.Client(cookies=self.cookies, timeout=timeout) as client,

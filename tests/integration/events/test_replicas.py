@@ -93,7 +93,7 @@ def served(
 def _sign_in(url: str) -> tuple[str, str]:
     """Create the first admin through replica `url`: (session cookie, CSRF token)."""
     response = httpx.post(
-        f"{url}/api/v1/setup", json={"username": "admin", "password": TEST_PASSWORD}
+        f"{url}/api/v1/setup", json={"username": "admin", "password": TEST_PASSWORD}, timeout=30
     )
     assert response.status_code == 201, response.text
     return response.cookies[SESSION_COOKIE], response.json()["csrf_token"]
@@ -104,8 +104,8 @@ def test_a_session_from_one_replica_is_valid_on_the_other_until_signed_out(
 ) -> None:
     url_a, url_b = served
     token, csrf = _sign_in(url_a)
-    on_b = httpx.Client(base_url=url_b, cookies={SESSION_COOKIE: token})
-    on_a = httpx.Client(base_url=url_a, cookies={SESSION_COOKIE: token})
+    on_b = httpx.Client(base_url=url_b, cookies={SESSION_COOKIE: token}, timeout=30)
+    on_a = httpx.Client(base_url=url_a, cookies={SESSION_COOKIE: token}, timeout=30)
     with on_a, on_b:
         assert on_b.get("/api/v1/auth/me").json()["username"] == "admin"
         assert on_b.get("/").status_code == 200
