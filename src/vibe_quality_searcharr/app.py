@@ -26,6 +26,7 @@ from vibe_quality_searcharr.db.base import utcnow
 from vibe_quality_searcharr.db.engine import open_configured
 from vibe_quality_searcharr.errors import install_error_handlers
 from vibe_quality_searcharr.events import EventBus
+from vibe_quality_searcharr.events_postgres import start_event_bridge, stop_event_bridge
 from vibe_quality_searcharr.instances import routes as instance_routes
 from vibe_quality_searcharr.instances.health import install_health_monitor
 from vibe_quality_searcharr.library import routes as library_routes
@@ -90,18 +91,28 @@ def _lifespan(context: AppContext):  # type: ignore[no-untyped-def]
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         context.events.bind_loop(asyncio.get_running_loop())
-        await search_runs.start_search_runs(app)  # before the scheduler: nothing resent
-        if context.settings.scheduler_enabled:
-            context.scheduler.start()
-        log.info("started", version=__version__, database=context.database.backend)
+        # Several replicas on PostgreSQL: every replica's events reach every SSE client. Kept
+        # in this closure, not on app.state: two lifespans of one app must each stop their own.
+        bridge = start_event_bridge(context.events, context.database)
         try:
-            yield
+            await search_runs.start_search_runs(app)  # before the scheduler: nothing resent
+            if context.settings.scheduler_enabled:
+                context.scheduler.start()
+            log.info("started", version=__version__, database=context.database.backend)
+            try:
+                yield
+            finally:
+                await search_runs.stop_search_runs(app)
+                context.scheduler.shutdown()
+                app.state.queue_scheduler.leader.release()
+                if bridge is not None:
+                    await asyncio.to_thread(stop_event_bridge, bridge)  # bounded: stop_timeout
+                    bridge = None
+                context.database.dispose()
+                log.info("stopped")
         finally:
-            await search_runs.stop_search_runs(app)
-            context.scheduler.shutdown()
-            app.state.queue_scheduler.leader.release()
-            context.database.dispose()
-            log.info("stopped")
+            if bridge is not None:  # the start failed half-way
+                await asyncio.to_thread(stop_event_bridge, bridge)
 
     return lifespan
 
