@@ -131,7 +131,7 @@ def _optional_scenarios() -> dict[str, Any]:
     """Hooks into the crash rounds and chaos-io's disk/DB and load scenarios: each module may
     expose `chaos_scenario() -> dict[str, Any]`; absent ones are reported as not run."""
     report: dict[str, Any] = {}
-    for name in ("test_crashes", "test_disk_db", "test_load"):
+    for name in ("test_crashes", "test_disk_db", "test_load", "test_scale_out"):
         module_name = f"tests.reliability.{name}"
         try:
             module = importlib.import_module(module_name)

@@ -4,7 +4,8 @@ minutes). Over one simulated hour each replica is killed with SIGKILL and starte
 the leader first, and then:
 
 - every slot ran at most once (no two runs of a queue in one slot), and every slot ran except at
-  most one per queue for each leader killed (a slot claimed by a dying leader is not re-run);
+  most one per queue for each kill, and only one due while a replica was down or starting (a
+  dying leader's claimed slot is not re-run; a leader starved by a restart coalesces a slot);
 - no item was searched twice (the simulator's `duplicates`, the cooldown check), no indexer took
   a query past its limit (`limitExcess`), every run ended (completed, held, or interrupted with
   its reason);
@@ -86,6 +87,7 @@ class Stage:
     anchor: datetime
     cookies: dict[str, str] = field(default_factory=dict)
     streams: dict[str, list[SseReader]] = field(default_factory=dict)
+    heard: dict[str, set[int]] = field(default_factory=dict)  # replica -> others' run ids
 
     def replica(self, name: str) -> replicas.Replica:
         return next(r for r in self.world.replicas if r.name == name)
@@ -175,6 +177,7 @@ class Outcome:
     leader_kills: int
     slots: dict[int, list[int]]  # queue -> slot numbers that ran, in order
     expected_slots: int  # per queue
+    excused: set[int]  # slots due while a replica was down or starting: may be coalesced
     runs: Counter[str]
     duplicates: int
     repeated: list[str]
@@ -206,24 +209,18 @@ def _ended(stage: Stage) -> list[Ended]:
         ]
 
 
-def _owner_names(stage: Stage, pids: dict[int, str]) -> dict[int, str]:
-    """Run id -> name of the replica that carried it out (by the pid in its owner id)."""
-    return {run.id: pids.get(run.pid or 0, "?") for run in stage.world.runs()}
-
-
-def _cross_heard(stage: Stage, pids: dict[int, str]) -> dict[str, int]:
-    owner = _owner_names(stage, pids)
-    heard: dict[str, set[int]] = {name: set() for name in NAMES}
+def _drain(stage: Stage, pids: dict[int, str]) -> dict[str, int]:
+    """Read what every SSE client has received so far; per replica, how many runs carried out
+    by another replica it has heard of (the "running" fragments name their run ids)."""
+    owner = {run.id: pids.get(run.pid or 0) for run in stage.world.runs()}
     for name, readers in stage.streams.items():
         for reader in readers:
             while not reader.empty():
                 kind, data = reader.next(timeout=1)
-                if kind != "running":
-                    continue
-                for run_id in map(int, _RUN_ID.findall(data)):
-                    if owner.get(run_id, name) != name:
-                        heard[name].add(run_id)
-    return {name: len(ids) for name, ids in heard.items()}
+                for run_id in map(int, _RUN_ID.findall(data) if kind == "running" else []):
+                    if owner.get(run_id) not in (None, name):
+                        stage.heard.setdefault(name, set()).add(run_id)
+    return {name: len(stage.heard.get(name, ())) for name in NAMES}
 
 
 def _leader_pid(stage: Stage) -> int | None:
@@ -264,6 +261,7 @@ def run_scenario(url: str, schema: str, tmp: Path) -> Outcome:
         leader = pids[first.pid or 0]
         order = [leader, *(n for n in NAMES if n != leader)]
         leader_kills = 0
+        windows: list[tuple[datetime, datetime]] = []  # simulated kill .. back and heard
         for name, at in zip(order, KILL_AT, strict=True):
             world.wait_for(
                 f"simulated +{at}", lambda at=at: stage.sim_now() >= stage.anchor + at or None
@@ -282,6 +280,7 @@ def run_scenario(url: str, schema: str, tmp: Path) -> Outcome:
             was_leader = _leader_pid(stage) == victim.pid
             leader_kills += was_leader
             old_backend = world.leader_backend()
+            killed_at = stage.sim_now()
             replicas.kill9(victim)
             world.replicas.remove(victim)
             reborn = replicas.restart(victim)
@@ -294,6 +293,13 @@ def run_scenario(url: str, schema: str, tmp: Path) -> Outcome:
                     "a new leader",
                     lambda old=old_backend: world.leader_backend() not in (None, old) or None,
                 )
+            # Back as a follower: its client hears the leader's runs through the bridge.
+            heard_before = len(stage.heard.get(name, ()))
+            world.wait_for(
+                f"{name}'s client to hear another replica's run",
+                lambda n=name, b=heard_before: _drain(stage, pids)[n] > b or None,
+            )
+            windows.append((killed_at, stage.sim_now()))
 
         def slot_of(started: datetime) -> int:
             return int((started - stage.anchor) / INTERVAL)
@@ -317,7 +323,7 @@ def run_scenario(url: str, schema: str, tmp: Path) -> Outcome:
                 f"{replica.base_url}/api/v1/instances", cookies=stage.cookies, timeout=10
             )
             session_ok[replica.name] = answer.status_code == 200
-        cross = _cross_heard(stage, pids)
+        cross = _drain(stage, pids)
     finally:
         for replica in world.replicas:
             replicas.stop(replica)
@@ -348,6 +354,12 @@ def run_scenario(url: str, schema: str, tmp: Path) -> Outcome:
         leader_kills=leader_kills,
         slots=slots,
         expected_slots=expected,
+        excused={
+            k
+            for k in range(1, expected + 1)
+            for down, back in windows
+            if down <= stage.anchor + k * INTERVAL <= back + INTERVAL
+        },
         runs=Counter(r.status for r in runs),
         duplicates=duplicates,
         repeated=repeated,
@@ -377,7 +389,9 @@ def test_three_replicas_killed_in_turn_run_each_slot_once(outcome: Outcome) -> N
         again = [n for n, count in Counter(numbers).items() if count > 1]
         assert again == [], f"queue {queue_id}: slots {again} ran twice"
         missing = set(range(1, outcome.expected_slots + 1)) - set(numbers)
-        assert len(missing) <= outcome.leader_kills, f"queue {queue_id}: slots {missing} skipped"
+        # A slot is only ever skipped by coalescing, while a replica was down or starting.
+        assert missing <= outcome.excused, f"queue {queue_id}: slots {missing} skipped"
+        assert len(missing) <= outcome.kills, f"queue {queue_id}: slots {missing} skipped"
     assert len(outcome.slots) == 2
     assert outcome.duplicates == 0
     assert outcome.repeated == []
@@ -391,13 +405,14 @@ def test_three_replicas_killed_in_turn_run_each_slot_once(outcome: Outcome) -> N
 
 
 def _figures(outcome: Outcome) -> dict[str, Any]:
+    hour = range(1, outcome.expected_slots + 1)
+    ran = sum(len(set(numbers) & set(hour)) for numbers in outcome.slots.values())
     return {
         "scale-out: wall s (of which start)": f"{outcome.wall_s:.1f} ({outcome.ready_s:.1f})",
         "scale-out: simulated hours": round(outcome.simulated_h, 2),
         "scale-out: kills / restarts (leader)": f"{outcome.kills} / {outcome.kills} "
         f"({outcome.leader_kills})",
-        "scale-out: slots run / due": f"{sum(len(set(s)) for s in outcome.slots.values())} / "
-        f"{outcome.expected_slots * len(outcome.slots)}",
+        "scale-out: slots of the hour run / due": f"{ran} / {outcome.expected_slots * 2}",
         "scale-out: runs": dict(outcome.runs),
         "scale-out: duplicate searches": outcome.duplicates + len(outcome.repeated),
         "scale-out: limit excess": outcome.limit_excess,
