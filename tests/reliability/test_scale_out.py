@@ -69,10 +69,9 @@ INTERVAL = timedelta(minutes=5)
 HOUR = timedelta(hours=1)
 BATCH = 3  # searches per run, one command each
 DELAY_SECONDS = 30  # simulated pause between commands
-QUERY_LIMIT = 60  # per indexer per hour; the two queues would send 72 without the budget
+QUERY_LIMIT = 66  # per indexer per hour; the two queues would send 72 without the budget
 KILL_AT = (timedelta(minutes=12), timedelta(minutes=27), timedelta(minutes=42))
 NAMES = ("a", "b", "c")
-DEADLINE = 45.0  # real seconds for each wait
 _RUN_ID = re.compile(r'data-run-id="(\d+)"')
 
 
@@ -88,6 +87,7 @@ class Stage:
     cookies: dict[str, str] = field(default_factory=dict)
     streams: dict[str, list[SseReader]] = field(default_factory=dict)
     heard: dict[str, set[int]] = field(default_factory=dict)  # replica -> others' run ids
+    heard_now: dict[str, set[int]] = field(default_factory=dict)  # by its newest client
 
     def replica(self, name: str) -> replicas.Replica:
         return next(r for r in self.world.replicas if r.name == name)
@@ -181,7 +181,7 @@ class Outcome:
     runs: Counter[str]
     duplicates: int
     repeated: list[str]
-    searched: list[int]
+    searched: list[tuple[str, int]]  # (app, item id) of every search sent
     limit_excess: int
     cross_heard: dict[str, int]  # replica -> run events heard from runs of other replicas
     unfinished: list[str]
@@ -233,6 +233,8 @@ def _drain(stage: Stage, pids: dict[int, str]) -> dict[str, int]:
                 for run_id in map(int, _RUN_ID.findall(data) if kind == "running" else []):
                     if owner.get(run_id) not in (None, name):
                         stage.heard.setdefault(name, set()).add(run_id)
+                        if reader is readers[-1]:
+                            stage.heard_now.setdefault(name, set()).add(run_id)
     return {name: len(stage.heard.get(name, ())) for name in NAMES}
 
 
@@ -245,8 +247,18 @@ def _leader_pid(stage: Stage) -> int | None:
 
 
 def run_scenario(url: str, schema: str, tmp: Path) -> Outcome:
+    """The hour on a fresh schema; every process and simulator is stopped before it returns."""
     began = time.monotonic()
     stage = _build(url, schema, tmp)
+    try:
+        return _play(stage, tmp, began)
+    finally:
+        stage.world.database.dispose()
+        for sim in (*stage.apps, stage.prowlarr):
+            sim.stop()
+
+
+def _play(stage: Stage, tmp: Path, began: float) -> Outcome:
     world = stage.world
     pids: dict[int, str] = {}
     try:
@@ -287,8 +299,9 @@ def run_scenario(url: str, schema: str, tmp: Path) -> Outcome:
                         return True
                 return None
 
-            world.wait_for("a run under way", mid_run)
             victim = stage.replica(name)
+            if _leader_pid(stage) == victim.pid:  # the leader dies in the middle of a run
+                world.wait_for("a run under way", mid_run)
             was_leader = _leader_pid(stage) == victim.pid
             leader_kills += was_leader
             old_backend = world.leader_backend()
@@ -298,17 +311,17 @@ def run_scenario(url: str, schema: str, tmp: Path) -> Outcome:
             world.replicas.append(reborn)
             replicas.wait_ready(reborn)
             pids[reborn.pid] = name
+            stage.heard_now.pop(name, None)
             stage.listen(reborn)
             if was_leader:
                 world.wait_for(
                     "a new leader",
                     lambda old=old_backend: world.leader_backend() not in (None, old) or None,
                 )
-            # Back as a follower: its client hears the leader's runs through the bridge.
-            heard_before = len(stage.heard.get(name, ()))
+            # Back as a follower: its new client hears the leader's runs through the bridge.
             world.wait_for(
-                f"{name}'s client to hear another replica's run",
-                lambda n=name, b=heard_before: _drain(stage, pids)[n] > b or None,
+                f"{name}'s new client to hear another replica's run",
+                lambda n=name: (_drain(stage, pids) and stage.heard_now.get(n)) or None,
             )
 
         def slot_of(started: datetime) -> int:
@@ -379,9 +392,6 @@ def run_scenario(url: str, schema: str, tmp: Path) -> Outcome:
         commands_sent=sum(1 for r in runs for s in r.commands if s != CommandStatus.NOT_SENT),
         commands_logged=logged,
     )
-    world.database.dispose()
-    for sim in (*stage.apps, stage.prowlarr):
-        sim.stop()
     return outcome
 
 
