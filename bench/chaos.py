@@ -127,7 +127,7 @@ def fault_chaos(cycles: int, seed: int) -> dict[str, Any]:
             database.dispose()
 
 
-SCENARIOS = ("test_crashes", "test_disk_db", "test_load")
+SCENARIOS = ("test_crashes", "test_disk_db", "test_load", "test_scale_out")
 
 
 def _optional_scenarios(names: tuple[str, ...] = SCENARIOS) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """App replicas as real processes (uvicorn, one port each) for the multi-replica tests:
-`start`, `wait_ready`, `kill9`, `stop`. Output goes to a log file per replica, shown when a
-test fails. No sleeps for timing: readiness is polled against a deadline."""
+`start`, `wait_ready`, `kill9`, `restart`, `stop`. Output goes to a log file per replica (a
+restart appends to it), shown when a test fails. No sleeps for timing: readiness is polled against a deadline."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["Replica", "kill9", "start", "stop", "wait_ready"]
+__all__ = ["Replica", "kill9", "restart", "start", "stop", "wait_ready"]
 
 ROOT = Path(__file__).resolve().parents[3]
 FACTORY = "tests.integration.scheduling.replica_app:create"
@@ -28,6 +28,8 @@ class Replica:
     port: int
     process: subprocess.Popen[bytes]
     log_path: Path
+    env: dict[str, str]
+    log_dir: Path
     killed: bool = False
 
     @property
@@ -49,10 +51,10 @@ def _free_port() -> int:
         return port
 
 
-def start(name: str, env: dict[str, str], log_dir: Path) -> Replica:
+def start(name: str, env: dict[str, str], log_dir: Path, port: int | None = None) -> Replica:
     """Start one app process with `env` (VQS_* settings and the factory's VQS_TEST_SIM_*); its
     data directory is its own under `log_dir` unless `env` names one."""
-    port = _free_port()
+    port = port or _free_port()
     log_path = log_dir / f"{name}.log"
     base = {k: v for k, v in os.environ.items() if not k.startswith("VQS_")}
     full_env = {
@@ -61,13 +63,19 @@ def start(name: str, env: dict[str, str], log_dir: Path) -> Replica:
         "VQS_DATA_DIR": str(log_dir / f"{name}-data"),
         **env,
     }
-    with log_path.open("wb") as log:
+    with log_path.open("ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", FACTORY, "--host", "127.0.0.1",
              "--port", str(port), "--no-access-log", "--log-level", "warning"],
             cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-    return Replica(name, port, process, log_path)
+    return Replica(name, port, process, log_path, env, log_dir)
+
+
+def restart(replica: Replica) -> Replica:
+    """A new process for a replica that has exited: same name, port, settings, data and log."""
+    assert replica.process.poll() is not None, f"{replica.name} is still running"
+    return start(replica.name, replica.env, replica.log_dir, port=replica.port)
 
 
 def wait_ready(replica: Replica, timeout: float = 60.0) -> None:
