@@ -42,6 +42,7 @@ __all__ = [
     "ServiceUnavailable",
     "Unauthorized",
     "UnexpectedErrorMiddleware",
+    "database_failure_response",
     "install_error_handlers",
     "problem",
 ]
@@ -169,10 +170,13 @@ def _internal_error(request_id: str) -> JSONResponse:
 _RETRY_AFTER = {FailureKind.BUSY: "5", FailureKind.DISK_FULL: "60", FailureKind.UNREACHABLE: "30"}
 
 
-async def _database_error(request: Request, exc: Exception) -> Response:
+def database_failure_response(request: Request, exc: BaseException) -> Response | None:
+    """The 503 for a database that cannot serve (HTML for what a browser shows), or None when
+    `exc` is not about availability. Also used by the authentication middleware, which reads
+    the database before any route runs."""
     failure = classify(exc)
-    if failure is None:  # a query bug or a constraint: not the database's availability
-        return await _unexpected_error(request, exc)
+    if failure is None:
+        return None
     log.warning("request_database_failure", path=request.url.path, kind=failure.kind.value)
     retry = _RETRY_AFTER.get(failure.kind)
     headers = {"Retry-After": retry} if retry else None
@@ -183,6 +187,13 @@ async def _database_error(request: Request, exc: Exception) -> Response:
             request, 503, failure.message, heading="Database unavailable", headers=headers
         )
     return problem(503, f"database_{failure.kind.value}", failure.message, headers=headers)
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    response = database_failure_response(request, exc)
+    if response is None:  # a query bug or a constraint: not the database's availability
+        return await _unexpected_error(request, exc)
+    return response
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import structlog
 
@@ -43,6 +43,11 @@ class FailureMemory:
     @property
     def last(self) -> RememberedFailure | None:
         return self._last
+
+    def recently(self, kinds: frozenset[FailureKind], within: timedelta) -> bool:
+        """Whether one of `kinds` was met less than `within` ago (and not cleared since)."""
+        last = self._last
+        return last is not None and last.failure.kind in kinds and self._clock() - last.last_at < within
 
     def record(self, failure: DatabaseFailure, detail: str) -> None:
         now = self._clock()
