@@ -4,53 +4,64 @@ clear 503 (HTML for pages and forms), nothing is half-written, readiness says 50
 reason, the logs carry one clear line and no secret, and everything works again once the cause
 is gone, without a restart.
 
-The full disk is SQLite's `max_page_count` applied to every connection the app checks out (the
-database cannot grow a page, as on a full disk; measured through SQLCipher and the pool:
-SQLITE_FULL, "database or disk is full"). The lock is a second connection, as another process
-would hold it, with `BEGIN EXCLUSIVE`; the app's busy timeout is shortened to 300 ms so the
-test waits that long, not ten seconds.
+How each failure is made is in `dbfaults.py`. The app's busy timeout is shortened to 300 ms, so
+a request meeting the lock waits that long, not ten seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 import structlog
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import event, func, select
+from sqlalchemy.engine import make_url
+from typer.testing import CliRunner
 
+from tests.conftest import sign_in_client
+from tests.reliability.dbfaults import (
+    PageLimit,
+    TcpProxy,
+    assert_html_error,
+    damage_pages,
+    integrity,
+    locked_by_another_process,
+    log_events,
+    queue_body,
+    queue_count,
+    queue_form,
+    queue_names,
+    readiness,
+)
 from tests.search.conftest import add_instance
 from tests.web.pages import Mode
+from vibe_quality_searcharr.app import build_context, create_app
+from vibe_quality_searcharr.backups.restore import restore_backup
+from vibe_quality_searcharr.backups.service import create_backup
+from vibe_quality_searcharr.cli import app as cli
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.db import migrate
 from vibe_quality_searcharr.db.base import utcnow
-from vibe_quality_searcharr.db.engine import Database, open_sqlcipher
-from vibe_quality_searcharr.events import Event
+from vibe_quality_searcharr.db.engine import Database, open_postgres, open_sqlcipher
+from vibe_quality_searcharr.db.errors import DatabaseCorrupt, DatabaseMissing
+from vibe_quality_searcharr.doctor import run_checks
+from vibe_quality_searcharr.events import Event, EventBus
 from vibe_quality_searcharr.library.sync import LibrarySync
 from vibe_quality_searcharr.observability.logging import configure_logging, recent_logs
 from vibe_quality_searcharr.scheduling.leader import leader_for
 from vibe_quality_searcharr.scheduling.queue_jobs import QueueScheduler
 from vibe_quality_searcharr.scheduling.scheduler import Scheduler
 from vibe_quality_searcharr.search.models import SearchQueue
-from vibe_quality_searcharr.search.queues.presets import PresetName
-from vibe_quality_searcharr.search.queues.views import new_queue_values
 from vibe_quality_searcharr.security.keyfiles import ensure_secrets
 from vibe_quality_searcharr.settings import Settings
 
 BUSY_MS = 300
-SQLITE_MAX_PAGES = 1_073_741_823
 
 
 @pytest.fixture
@@ -63,25 +74,6 @@ def database(settings: Settings) -> Iterator[Database]:
         yield db
     finally:
         db.dispose()
-
-
-class PageLimit:
-    """`PRAGMA max_page_count` on every checkout: at `fill()` the database stops growing."""
-
-    def __init__(self, database: Database) -> None:
-        self.database = database
-        self.limit: int | None = None
-        event.listen(database.engine, "checkout", self._apply)
-
-    def _apply(self, dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-        dbapi_connection.execute(f"PRAGMA max_page_count = {self.limit or SQLITE_MAX_PAGES}")
-
-    def fill(self) -> None:
-        with self.database.engine.connect() as connection:
-            self.limit = int(connection.exec_driver_sql("PRAGMA page_count").scalar() or 0)
-
-    def lift(self) -> None:
-        self.limit = None
 
 
 @pytest.fixture
@@ -104,87 +96,6 @@ def log_file(settings: Settings, context: AppContext) -> Iterator[Path]:
         structlog.reset_defaults()
 
 
-def log_events(path: Path, context: AppContext) -> list[dict[str, Any]]:
-    for handler in logging.getLogger().handlers:
-        handler.flush()
-    text = path.read_text(encoding="utf-8")
-    for secret in context.secrets.values():
-        assert secret not in text
-    return [json.loads(line) for line in text.splitlines()]
-
-
-_HOLDER = """
-import sys, sqlcipher3
-connection = sqlcipher3.dbapi2.connect(sys.argv[1], isolation_level=None)
-connection.execute("PRAGMA key = \\"x'" + sys.stdin.readline().strip() + "'\\"")
-connection.execute("BEGIN EXCLUSIVE")
-print("locked", flush=True)
-sys.stdin.readline()
-connection.execute("ROLLBACK")
-connection.close()
-print("released", flush=True)
-"""
-
-
-@contextlib.contextmanager
-def locked_by_another_process(path: Path, key_hex: str) -> Iterator[None]:
-    """Another process takes the database's write lock and keeps it until the block ends."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c", _HOLDER, str(path)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdin is not None and holder.stdout is not None
-    try:
-        holder.stdin.write(key_hex + "\n")
-        holder.stdin.flush()
-        assert holder.stdout.readline().strip() == "locked"
-        yield
-        holder.stdin.write("release\n")
-        holder.stdin.flush()
-        assert holder.stdout.readline().strip() == "released"
-    finally:
-        holder.stdin.close()
-        holder.wait(timeout=30)
-
-
-def queue_form(instance_id: int, name: str) -> dict[str, Any]:
-    """What a browser posts from the new-queue page (unchecked boxes absent)."""
-    values = dict(new_queue_values(PresetName.STEADY_MISSING, instance_id).items())
-    values["name"] = name
-    form = {key: value for key, value in values.items() if value is not False}
-    return {key: ("on" if value is True else value) for key, value in form.items()}
-
-
-def assert_html_error(mode: Mode, response: Any, *words: str) -> str:
-    page = mode.page(response, 503)
-    assert "Database unavailable" in page
-    for word in words:
-        assert word in page
-    assert "Traceback" not in page and "sqlalchemy" not in page.lower()
-    return page
-
-
-def queue_body(instance_id: int, name: str) -> dict[str, Any]:
-    return {"name": name, "instance_id": instance_id, "batch_size": 5}
-
-
-def queue_count(context: AppContext) -> int:
-    with context.database.session_scope(read_only=True) as session:
-        return session.scalar(select(func.count()).select_from(SearchQueue)) or 0
-
-
-def integrity(database: Database) -> list[str]:
-    with database.engine.connect() as connection:
-        return [str(row[0]) for row in connection.exec_driver_sql("PRAGMA integrity_check")]
-
-
-def readiness(client: TestClient) -> tuple[int, dict[str, Any]]:
-    response = client.get("/health/ready")
-    return response.status_code, response.json()["checks"]["database"]
-
-
 def test_a_full_disk_refuses_the_whole_write_and_readiness_waits_for_space(
     admin_client: TestClient, context: AppContext
 ) -> None:
@@ -202,7 +113,8 @@ def test_a_full_disk_refuses_the_whole_write_and_readiness_waits_for_space(
     assert response.status_code == 503, response.text
     body = response.json()
     assert body["error"] == "database_disk_full"
-    assert "disk" in body["detail"] and "full" in body["detail"]
+    assert "disk" in body["detail"]
+    assert "full" in body["detail"]
     assert "Nothing was changed" in body["detail"]
     assert queue_count(context) == created
     assert integrity(context.database) == ["ok"]
@@ -260,9 +172,12 @@ def test_a_lock_held_by_another_process_is_a_clear_busy_and_passes(
     assert readiness(admin_client)[0] == 200
     response = admin_client.post("/api/v1/queues", json=queue_body(instance_id, "Unlocked"))
     assert response.status_code == 201
-    failures = [line for line in log_events(log_file, context) if line["event"] == "database_failure"]
+    failures = [
+        line for line in log_events(log_file, context) if line["event"] == "database_failure"
+    ]
     assert len(failures) == 1  # one line for the whole episode, not one per request
-    assert failures[0]["kind"] == "busy" and "database is locked" in failures[0]["detail"]
+    assert failures[0]["kind"] == "busy"
+    assert "database is locked" in failures[0]["detail"]
     assert any(line["event"] == "database_recovered" for line in log_events(log_file, context))
 
 
@@ -285,7 +200,9 @@ def test_a_scheduled_run_and_a_library_sync_meeting_the_lock_log_it_and_go_on(
     async def start_run(started_queue: int) -> None:
         started.append(started_queue)
 
-    scheduler = QueueScheduler(context.database, leader_for(context.database), start_run, clock=utcnow)
+    scheduler = QueueScheduler(
+        context.database, leader_for(context.database), start_run, clock=utcnow
+    )
     scheduler.install(Scheduler())
     asyncio.run(scheduler.tick())  # leader, and the slot missed at start is run once
     assert started == [queue_id]
@@ -297,16 +214,184 @@ def test_a_scheduled_run_and_a_library_sync_meeting_the_lock_log_it_and_go_on(
             scheduler.clock = lambda: utcnow() + timedelta(hours=1)
             assert asyncio.run(scheduler.fire(queue_id)) is False
             outcome = asyncio.run(syncer.sync(instance_id))
-        assert outcome.ok is False and outcome.error is not None
+        assert outcome.ok is False
+        assert outcome.error is not None
         assert "another process holds its lock" in outcome.error
         assert [e.data["error"] for e in events if e.kind == "library.sync.failed"] == [
             outcome.error
         ]
         lines = log_events(log_file, context)
         run_lines = [line for line in lines if line["event"] == "scheduled_run_failed"]
-        assert run_lines and "another process holds its lock" in run_lines[0]["error"]
+        assert run_lines
+        assert "another process holds its lock" in run_lines[0]["error"]
         assert not any("Traceback" in json.dumps(line) for line in lines)
         assert asyncio.run(scheduler.fire(queue_id)) is True  # the slot runs once it is free
         assert started == [queue_id, queue_id]
     finally:
         scheduler.leader.release()
+
+
+def test_a_file_moved_away_at_runtime_is_not_replaced_by_an_empty_one_and_is_used_again(
+    admin_client: TestClient, context: AppContext, settings: Settings
+) -> None:
+    instance_id = add_instance(context)
+    assert (
+        admin_client.post("/api/v1/queues", json=queue_body(instance_id, "Kept")).status_code == 201
+    )
+    path = settings.sqlite_path
+    aside = path.with_name("moved-away.db")
+    path.rename(aside)  # an operator's mv, a cleanup script, a volume remounted
+
+    response = admin_client.get("/api/v1/queues")
+    assert response.status_code == 503
+    assert response.json()["error"] == "database_missing"
+    assert "no empty database was created" in response.json()["detail"]
+    write = admin_client.post("/api/v1/queues", json=queue_body(instance_id, "Lost"))
+    assert write.status_code == 503
+    page = Mode(htmx=False)
+    assert_html_error(page, page.get(admin_client, "/queues"), "database file is missing")
+    status, check = readiness(admin_client)
+    assert (status, check["kind"]) == (503, "missing")
+    assert not path.exists()  # nothing created in its place
+
+    aside.rename(path)  # put back
+    assert queue_names(admin_client) == ["Kept"]
+    assert readiness(admin_client)[0] == 200
+    assert (
+        admin_client.post("/api/v1/queues", json=queue_body(instance_id, "After")).status_code
+        == 201
+    )
+    assert queue_names(admin_client) == ["After", "Kept"]
+    assert integrity(context.database) == ["ok"]
+
+
+def restart(app: FastAPI, context: AppContext, settings: Settings) -> TestClient:
+    """The service starts again on the same data directory, and an admin signs in."""
+    new_context = build_context(settings, configure_logs=False)
+    new_app = create_app(context=new_context)
+    return sign_in_client(new_app, new_context, "admin", username="admin2")
+
+
+def test_a_deleted_file_with_backups_is_restored_not_silently_started_over(
+    admin_client: TestClient, app: FastAPI, context: AppContext, settings: Settings
+) -> None:
+    instance_id = add_instance(context)
+    assert (
+        admin_client.post("/api/v1/queues", json=queue_body(instance_id, "Backed up")).status_code
+        == 201
+    )
+    key = context.secrets.database_key
+    backup = create_backup(settings, key, now=utcnow()).path
+    settings.sqlite_path.unlink()
+    assert admin_client.get("/api/v1/queues").status_code == 503
+    assert readiness(admin_client)[0] == 503
+    admin_client.close()
+    context.database.dispose()
+
+    with pytest.raises(DatabaseMissing) as refused:  # a restart does not start over either
+        build_context(settings, configure_logs=False)
+    assert f"vqs restore {backup}" in str(refused.value)
+    assert not settings.sqlite_path.exists()
+    doctor = {result.name: result for result in run_checks(lambda: settings)}
+    assert doctor["database"].ok is False
+    assert f"vqs restore {backup}" in doctor["database"].fix
+
+    restore_backup(settings, key, backup, now=utcnow())
+    with restart(app, context, settings) as client:
+        assert queue_names(client) == ["Backed up"]
+        assert readiness(client)[0] == 200
+
+
+def test_a_damaged_file_is_reported_everywhere_and_a_restore_brings_it_back(
+    admin_client: TestClient, app: FastAPI, context: AppContext, settings: Settings
+) -> None:
+    instance_id = add_instance(context)
+    assert (
+        admin_client.post("/api/v1/queues", json=queue_body(instance_id, "Saved")).status_code
+        == 201
+    )
+    key = context.secrets.database_key
+    backup = create_backup(settings, key, now=utcnow()).path
+    damage_pages(context.database, "search_queue")
+
+    response = admin_client.get("/api/v1/queues")
+    assert response.status_code == 503
+    assert response.json()["error"] == "database_corrupt"
+    assert "vqs restore" in response.json()["detail"]
+    page = Mode(htmx=True)
+    assert_html_error(page, page.get(admin_client, "/queues"), "database file is damaged")
+    status, check = readiness(admin_client)
+    assert (status, check["kind"]) == (503, "corrupt")
+    assert readiness(admin_client)[0] == 503  # a read elsewhere does not clear it
+    admin_client.close()
+    context.database.dispose()
+
+    doctor = {result.name: result for result in run_checks(lambda: settings)}
+    damaged = doctor["database integrity"]
+    assert damaged.ok is False
+    assert "damaged" in damaged.detail
+    assert damaged.fix == f"stop the service and restore the newest backup: vqs restore {backup}"
+
+    restore_backup(settings, key, backup, now=utcnow())
+    with restart(app, context, settings) as client:
+        assert queue_names(client) == ["Saved"]
+        assert readiness(client)[0] == 200
+
+
+@pytest.mark.parametrize("damage", ["schema pages", "truncated"])
+def test_starting_on_a_damaged_file_stops_with_a_sentence_not_a_traceback(
+    context: AppContext, settings: Settings, damage: str
+) -> None:
+    path = settings.sqlite_path
+    if damage == "schema pages":
+        damage_pages(context.database, "alembic_version")
+    else:
+        damage_pages(context.database, "app_setting")  # checkpoints: the file holds it all
+        with path.open("r+b") as handle:
+            handle.truncate(path.stat().st_size // 3)
+    context.database.dispose()
+    with pytest.raises((DatabaseCorrupt, DatabaseMissing)):
+        build_context(settings, configure_logs=False)
+    env = {"VQS_DATA_DIR": str(settings.data_dir), "VQS_SCHEDULER_ENABLED": "false"}
+    result = CliRunner().invoke(cli, ["serve"], env=env)
+    assert result.exit_code == 2, result.output
+    assert "Database problem:\n  - " in result.stderr
+    assert "damaged" in result.stderr
+    assert "restore" in result.stderr
+    assert "Traceback" not in result.output
+    for secret in context.secrets.values():
+        assert secret not in result.output
+
+
+@pytest.mark.postgres
+def test_postgresql_out_of_reach_is_a_503_and_the_service_reconnects(
+    settings: Settings, postgres_schema: tuple[str, str]
+) -> None:
+    url, schema = postgres_schema
+    server = make_url(url)
+    proxy = TcpProxy(server.host or "127.0.0.1", server.port or 5432)
+    through = server.set(host="127.0.0.1", port=proxy.port)
+    database = open_postgres(through.render_as_string(hide_password=False), schema=schema)
+    try:
+        migrate.upgrade(database)
+        context = AppContext(settings, ensure_secrets(settings), database, Scheduler(), EventBus())
+        instance_id = add_instance(context)
+        with sign_in_client(create_app(context=context), context, "admin") as client:
+            assert queue_names(client) == []
+            proxy.cut()
+            response = client.post("/api/v1/queues", json=queue_body(instance_id, "Away"))
+            assert response.status_code == 503
+            assert response.json()["error"] == "database_unreachable"
+            assert "does not answer" in response.json()["detail"]
+            assert url not in response.text
+            assert schema not in response.text
+            status, check = readiness(client)
+            assert (status, check["kind"]) == (503, "unreachable")
+            proxy.restore()
+            assert readiness(client)[0] == 200
+            response = client.post("/api/v1/queues", json=queue_body(instance_id, "Back"))
+            assert response.status_code == 201
+            assert queue_names(client) == ["Back"]
+    finally:
+        database.dispose()
+        proxy.close()

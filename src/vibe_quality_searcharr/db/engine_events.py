@@ -52,9 +52,7 @@ def install_failure_hooks(engine: Engine, memory: FailureMemory) -> None:
         connection.info[WROTE_KEY] = False
 
     @event.listens_for(engine, "after_cursor_execute")
-    def _note_write(
-        connection: Connection, _cursor: Any, statement: str, *_args: Any
-    ) -> None:
+    def _note_write(connection: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
         if statement.lstrip()[:7].upper().startswith(_WRITE_VERBS):
             connection.info[WROTE_KEY] = True
 

@@ -47,7 +47,11 @@ class FailureMemory:
     def recently(self, kinds: frozenset[FailureKind], within: timedelta) -> bool:
         """Whether one of `kinds` was met less than `within` ago (and not cleared since)."""
         last = self._last
-        return last is not None and last.failure.kind in kinds and self._clock() - last.last_at < within
+        return (
+            last is not None
+            and last.failure.kind in kinds
+            and self._clock() - last.last_at < within
+        )
 
     def record(self, failure: DatabaseFailure, detail: str) -> None:
         now = self._clock()

@@ -16,9 +16,13 @@ from enum import StrEnum
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from vibe_quality_searcharr.db.errors import DatabaseCorrupt, DatabaseKeyError, DatabaseUnavailable
+from vibe_quality_searcharr.db.errors import (
+    DatabaseCorrupt,
+    DatabaseKeyError,
+    DatabaseMissing,
+    DatabaseUnavailable,
+)
 from vibe_quality_searcharr.db.errors import DatabaseError as AppDatabaseError
-from vibe_quality_searcharr.db.errors import DatabaseMissing
 from vibe_quality_searcharr.observability.redaction import registry
 
 __all__ = [
@@ -152,9 +156,9 @@ def classify(exc: BaseException) -> DatabaseFailure | None:
         if isinstance(current, DBAPIError):
             current = current.orig
             continue
-        kind = _sqlite_kind(current) or _postgres_kind(current)
-        if kind is not None:
-            return DatabaseFailure.of(kind)
+        driver_kind = _sqlite_kind(current) or _postgres_kind(current)
+        if driver_kind is not None:
+            return DatabaseFailure.of(driver_kind)
         current = current.__cause__
     return None
 

@@ -11,6 +11,7 @@ whose connections may answer from pages cached before the damage.
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 from sqlalchemy import delete, insert
 
@@ -28,21 +29,20 @@ _PROBE_BYTES = 12_000  # three 4 KiB pages: room for a real write, not just an i
 
 def write_probe(database: Database) -> None:
     """Commit a write that needs free pages; raises what the failing write would raise."""
-    table = AppSetting.__table__
     now = utcnow()
     with database.engine.connect() as connection:
-        raw = connection.connection.driver_connection
+        raw: Any = connection.connection.driver_connection
         sqlite = database.sqlite_path is not None and raw is not None
         if sqlite:
             raw.execute(f"PRAGMA busy_timeout = {PROBE_WAIT_MS}")
         try:
             with connection.begin():
                 connection.execute(
-                    insert(table).values(
+                    insert(AppSetting).values(
                         key=PROBE_KEY, value="x" * _PROBE_BYTES, created_at=now, updated_at=now
                     )
                 )
-                connection.execute(delete(table).where(table.c.key == PROBE_KEY))
+                connection.execute(delete(AppSetting).where(AppSetting.key == PROBE_KEY))
         finally:
             if sqlite:
                 with contextlib.suppress(Exception):

@@ -156,11 +156,15 @@ class AuthenticationMiddleware:
                     resolve_principal, context.database, settings, credentials, now
                 )
             except (SQLAlchemyError, DatabaseError) as exc:
+                # The database cannot say who this is. Public routes (readiness, login) go on
+                # as anonymous and answer for themselves; the rest get the 503 that says why.
                 failed = database_failure_response(Request(scope), exc)
                 if failed is None:
                     raise
-                await failed(scope, receive, send)
-                return
+                if not is_public(path):
+                    await failed(scope, receive, send)
+                    return
+                resolution = Resolution()
         principal = resolution.principal
         state["principal"] = principal
         if resolution.csrf_binding is not None:

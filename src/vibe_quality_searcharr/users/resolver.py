@@ -93,9 +93,7 @@ def _resolve(
     if credentials.proxy_user is not None:
         user = repository.get_user_by_username(session, credentials.proxy_user.strip().lower())
         if user is None or user.disabled:
-            return Resolution(
-                rejected="The user named by the sign-in proxy has no account here."
-            )
+            return Resolution(rejected="The user named by the sign-in proxy has no account here.")
         return Resolution(
             Principal(
                 user_id=user.id, username=user.username, role=_role(user.role), method="proxy"

@@ -31,8 +31,8 @@ import structlog
 from vibe_quality_searcharr.arr.clients import MediaClient
 from vibe_quality_searcharr.arr.errors import ArrError, ArrRateLimited, ArrUnreachable
 from vibe_quality_searcharr.db.base import utcnow
-from vibe_quality_searcharr.db.failures import classify
 from vibe_quality_searcharr.db.engine import Database
+from vibe_quality_searcharr.db.failures import classify
 from vibe_quality_searcharr.events import EventBus
 from vibe_quality_searcharr.instances.connection import Connect
 from vibe_quality_searcharr.library.repository import item_labels
