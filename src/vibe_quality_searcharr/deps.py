@@ -1,7 +1,10 @@
 """FastAPI dependencies shared by every domain, as `Annotated` aliases.
 
 The request is the unit of work: `DbSession` opens one session, commits it when the route
-returns normally and rolls it back when anything raises. Services never commit.
+returns normally and rolls it back when anything raises. Services never commit. The commit
+runs before the response is sent (`scope="function"`; FastAPI's default for dependencies with
+yield ends them after it): a commit the disk refuses is the 503 the client sees, never a 201
+for a row that was not saved.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ def get_db(request: Request) -> Iterator[Session]:
 
 
 Context = Annotated[AppContext, Depends(get_context)]
-DbSession = Annotated[Session, Depends(get_db)]
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
 
 # A row id in a URL. Bounded so that a huge number is a 422, not a driver overflow (500):
 # primary keys are INTEGER, 32-bit on PostgreSQL.

@@ -38,6 +38,7 @@ __all__ = [
     "PageLimit",
     "TcpProxy",
     "assert_html_error",
+    "checkpoint",
     "damage_pages",
     "integrity",
     "locked_by_another_process",
@@ -158,6 +159,16 @@ def queue_names(client: TestClient) -> list[str]:
     response = client.get("/api/v1/queues")
     assert response.status_code == 200, response.text
     return sorted(item["name"] for item in response.json()["items"])
+
+
+def checkpoint(database: Database) -> None:
+    """Fold the WAL into the file and empty it (outside a transaction, as the pragma needs)."""
+    pooled = database.engine.raw_connection()
+    try:
+        raw: Any = pooled.driver_connection
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    finally:
+        pooled.close()
 
 
 def damage_pages(database: Database, table: str) -> None:

@@ -11,8 +11,10 @@ a request meeting the lock waits that long, not ten seconds.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -29,6 +31,7 @@ from tests.reliability.dbfaults import (
     PageLimit,
     TcpProxy,
     assert_html_error,
+    checkpoint,
     damage_pages,
     integrity,
     locked_by_another_process,
@@ -59,7 +62,7 @@ from vibe_quality_searcharr.scheduling.queue_jobs import QueueScheduler
 from vibe_quality_searcharr.scheduling.scheduler import Scheduler
 from vibe_quality_searcharr.search.models import SearchQueue
 from vibe_quality_searcharr.security.keyfiles import ensure_secrets
-from vibe_quality_searcharr.settings import Settings
+from vibe_quality_searcharr.settings import Settings, load_settings
 
 BUSY_MS = 300
 
@@ -127,6 +130,63 @@ def test_a_full_disk_refuses_the_whole_write_and_readiness_waits_for_space(
     again = admin_client.post("/api/v1/queues", json=queue_body(instance_id, "After"))
     assert again.status_code == 201
     assert queue_count(context) == created + 1
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 4 MiB tmpfs: a disk that really fills up. Needs the right to mount (root); else the
+    full disk is only the `max_page_count` one above."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m,mode=700", "tmpfs", str(mount_point)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip("a real full disk needs a tmpfs mount (root); the page-limit tests cover it")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], capture_output=True, check=False)
+
+
+def fill_disk(directory: Path) -> Path:
+    """Write a file until the disk has no byte left."""
+    filler = directory / "filler"
+    with filler.open("wb", buffering=0) as handle:
+        for size in (65536, 1):
+            with contextlib.suppress(OSError):
+                while handle.write(b"\0" * size):
+                    pass
+    return filler
+
+
+def test_a_disk_that_really_fills_fails_the_commit_with_a_503_not_a_201(tiny_disk: Path) -> None:
+    settings = load_settings(data_dir=tiny_disk / "data", scheduler_enabled=False)
+    secrets = ensure_secrets(settings)
+    database = open_sqlcipher(settings.sqlite_path, secrets.database_key, busy_timeout_ms=BUSY_MS)
+    try:
+        migrate.upgrade(database)
+        context = AppContext(settings, secrets, database, Scheduler(), EventBus())
+        instance_id = add_instance(context)
+        with sign_in_client(create_app(context=context), context, "admin") as client:
+            checkpoint(database)
+            filler = fill_disk(tiny_disk)
+            # The queue's pages wait in the page cache; the WAL append at COMMIT meets ENOSPC.
+            response = client.post("/api/v1/queues", json=queue_body(instance_id, "No room"))
+            assert response.status_code == 503, response.text
+            assert response.json()["error"] == "database_disk_full"
+            assert queue_count(context) == 0
+            assert readiness(client)[0] == 503
+            filler.unlink()
+            assert readiness(client)[0] == 200
+            response = client.post("/api/v1/queues", json=queue_body(instance_id, "Room"))
+            assert response.status_code == 201
+            assert queue_names(client) == ["Room"]
+            assert integrity(database) == ["ok"]
+    finally:
+        database.dispose()
 
 
 @pytest.mark.parametrize("mode", [Mode(htmx=False), Mode(htmx=True)], ids=["page", "htmx"])

@@ -131,8 +131,10 @@ class Database:
         try:
             yield session
             session.flush()
-            connection = session.info.get(_CONNECTION_KEY)
-            wrote = connection is not None and transaction_wrote(connection)
+            connection = session.info.get(_CONNECTION_KEY)  # gone if the block rolled back
+            wrote = (
+                connection is not None and not connection.closed and transaction_wrote(connection)
+            )
             session.commit()
         except BaseException:
             session.rollback()

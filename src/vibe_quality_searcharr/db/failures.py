@@ -148,9 +148,8 @@ def classify(exc: BaseException) -> DatabaseFailure | None:
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         if isinstance(current, AppDatabaseError):
-            kind = _own_kind(current)
-            message = str(current) if not isinstance(current, DatabaseUnavailable) else ""
-            return DatabaseFailure(kind, message or MESSAGES[kind])
+            # Its own text names paths and settings: for the command line, not for responses.
+            return DatabaseFailure.of(_own_kind(current))
         if isinstance(current, PoolTimeout):
             return DatabaseFailure.of(FailureKind.BUSY)
         if isinstance(current, DBAPIError):
