@@ -40,6 +40,7 @@ __all__ = [
     "assert_html_error",
     "checkpoint",
     "damage_pages",
+    "fill_disk",
     "integrity",
     "locked_by_another_process",
     "log_events",
@@ -159,6 +160,17 @@ def queue_names(client: TestClient) -> list[str]:
     response = client.get("/api/v1/queues")
     assert response.status_code == 200, response.text
     return sorted(item["name"] for item in response.json()["items"])
+
+
+def fill_disk(directory: Path) -> Path:
+    """Write a file until the disk has no byte left."""
+    filler = directory / "filler"
+    with filler.open("wb", buffering=0) as handle:
+        for size in (65536, 1):
+            with contextlib.suppress(OSError):
+                while handle.write(b"\0" * size):
+                    pass
+    return filler
 
 
 def checkpoint(database: Database) -> None:

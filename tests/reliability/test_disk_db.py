@@ -11,15 +11,12 @@ a request meeting the lock waits that long, not ten seconds.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 import structlog
@@ -29,12 +26,14 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from tests.conftest import sign_in_client
+from tests.reliability.dbchaos import chaos_scenario
 from tests.reliability.dbfaults import (
     PageLimit,
     TcpProxy,
     assert_html_error,
     checkpoint,
     damage_pages,
+    fill_disk,
     integrity,
     locked_by_another_process,
     log_events,
@@ -65,6 +64,8 @@ from vibe_quality_searcharr.scheduling.scheduler import Scheduler
 from vibe_quality_searcharr.search.models import SearchQueue
 from vibe_quality_searcharr.security.keyfiles import ensure_secrets
 from vibe_quality_searcharr.settings import Settings, load_settings
+
+__all__ = ["chaos_scenario"]  # bench/chaos.py looks for it here
 
 BUSY_MS = 300
 
@@ -151,17 +152,6 @@ def tiny_disk(tmp_path: Path) -> Iterator[Path]:
         yield mount_point
     finally:
         subprocess.run(["umount", "-l", str(mount_point)], capture_output=True, check=False)
-
-
-def fill_disk(directory: Path) -> Path:
-    """Write a file until the disk has no byte left."""
-    filler = directory / "filler"
-    with filler.open("wb", buffering=0) as handle:
-        for size in (65536, 1):
-            with contextlib.suppress(OSError):
-                while handle.write(b"\0" * size):
-                    pass
-    return filler
 
 
 def test_a_disk_that_really_fills_fails_the_commit_with_a_503_not_a_201(tiny_disk: Path) -> None:
@@ -457,53 +447,3 @@ def test_postgresql_out_of_reach_is_a_503_and_the_service_reconnects(
     finally:
         database.dispose()
         proxy.close()
-
-
-def chaos_scenario(rounds: int = 3) -> dict[str, Any]:
-    """For `bench/chaos.py`: rounds of a full disk, another process's lock and the file moved
-    away, on a fresh install; each episode must refuse with a 503, say so in readiness, save
-    nothing of the refused write and work again once the cause is gone."""
-    figures = {"episodes": 0, "refused with 503": 0, "readiness 503": 0, "recovered": 0}
-    half_written = 0
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = load_settings(data_dir=Path(tmp) / "data", scheduler_enabled=False)
-        secrets = ensure_secrets(settings)
-        database = open_sqlcipher(
-            settings.sqlite_path, secrets.database_key, busy_timeout_ms=BUSY_MS
-        )
-        migrate.upgrade(database)
-        context = AppContext(settings, secrets, database, Scheduler(), EventBus())
-        instance_id = add_instance(context)
-        limit = PageLimit(database)
-        path = settings.sqlite_path
-        names = (f"Queue {n}" for n in range(1_000_000))
-        with sign_in_client(create_app(context=context), context, "admin") as client:
-
-            def post() -> int:
-                body = queue_body(instance_id, next(names))
-                return int(client.post("/api/v1/queues", json=body).status_code)
-
-            for _ in range(rounds):
-                for cause in ("disk full", "locked", "moved away"):
-                    figures["episodes"] += 1
-                    with contextlib.ExitStack() as stack:
-                        if cause == "disk full":
-                            limit.fill()
-                            stack.callback(limit.lift)
-                            while (before := queue_count(context)) < 10_000 and post() == 201:
-                                pass
-                        elif cause == "locked":
-                            before = queue_count(context)
-                            stack.enter_context(
-                                locked_by_another_process(path, secrets.database_key)
-                            )
-                        else:
-                            before = queue_count(context)
-                            path.rename(path.with_name("away.db"))
-                            stack.callback(path.with_name("away.db").rename, path)
-                        figures["refused with 503"] += post() == 503
-                        figures["readiness 503"] += readiness(client)[0] == 503
-                    half_written += queue_count(context) != before
-                    figures["recovered"] += readiness(client)[0] == 200 and post() == 201
-        database.dispose()
-    return {**figures, "rows half-written": half_written}
