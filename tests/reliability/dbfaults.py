@@ -13,8 +13,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
-import logging
 import os
 import socket
 import subprocess
@@ -43,7 +41,6 @@ __all__ = [
     "fill_disk",
     "integrity",
     "locked_by_another_process",
-    "log_events",
     "queue_body",
     "queue_count",
     "queue_form",
@@ -71,15 +68,6 @@ class PageLimit:
 
     def lift(self) -> None:
         self.limit = None
-
-
-def log_events(path: Path, context: AppContext) -> list[dict[str, Any]]:
-    for handler in logging.getLogger().handlers:
-        handler.flush()
-    text = path.read_text(encoding="utf-8")
-    for secret in context.secrets.values():
-        assert secret not in text
-    return [json.loads(line) for line in text.splitlines()]
 
 
 _HOLDER = """

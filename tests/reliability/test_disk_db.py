@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import structlog
+import structlog.testing
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
@@ -36,7 +37,6 @@ from tests.reliability.dbfaults import (
     fill_disk,
     integrity,
     locked_by_another_process,
-    log_events,
     queue_body,
     queue_count,
     queue_form,
@@ -45,19 +45,21 @@ from tests.reliability.dbfaults import (
 )
 from tests.search.conftest import add_instance
 from tests.web.pages import Mode
+from vibe_quality_searcharr import errors
 from vibe_quality_searcharr.app import build_context, create_app
 from vibe_quality_searcharr.backups.restore import restore_backup
 from vibe_quality_searcharr.backups.service import create_backup
 from vibe_quality_searcharr.cli import app as cli
 from vibe_quality_searcharr.context import AppContext
-from vibe_quality_searcharr.db import migrate
+from vibe_quality_searcharr.db import failure_memory, migrate
 from vibe_quality_searcharr.db.base import utcnow
 from vibe_quality_searcharr.db.engine import Database, open_postgres, open_sqlcipher
 from vibe_quality_searcharr.db.errors import DatabaseCorrupt, DatabaseMissing
 from vibe_quality_searcharr.doctor import run_checks
 from vibe_quality_searcharr.events import Event, EventBus
+from vibe_quality_searcharr.library import sync as library_sync
 from vibe_quality_searcharr.library.sync import LibrarySync
-from vibe_quality_searcharr.observability.logging import configure_logging, recent_logs
+from vibe_quality_searcharr.scheduling import queue_jobs
 from vibe_quality_searcharr.scheduling.leader import leader_for
 from vibe_quality_searcharr.scheduling.queue_jobs import QueueScheduler
 from vibe_quality_searcharr.scheduling.scheduler import Scheduler
@@ -83,23 +85,19 @@ def database(settings: Settings) -> Iterator[Database]:
 
 
 @pytest.fixture
-def log_file(settings: Settings, context: AppContext) -> Iterator[Path]:
-    """The service's own logging (JSON, secrets redacted) into the data directory's logs."""
-    root = logging.getLogger()
-    saved_handlers, saved_level = list(root.handlers), root.level
-    logs = settings.data_dir / "logs"
-    configure_logging(level="INFO", fmt="json", log_dir=logs, secrets=context.secrets.values())
-    try:
-        yield logs / "vqs.log"
-    finally:
-        for handler in list(root.handlers):
-            root.removeHandler(handler)
-            if handler is not recent_logs:
-                handler.close()
-        for handler in saved_handlers:
-            root.addHandler(handler)
-        root.setLevel(saved_level)
-        structlog.reset_defaults()
+def log_lines(
+    context: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[list[dict[str, Any]]]:
+    """The structlog events of the modules that report database failures, as emitted (before
+    redaction: no secret may be in one at all). Fresh loggers: the modules' own may have been
+    bound, for good, by another test's logging setup."""
+    for module in (failure_memory, queue_jobs, library_sync, errors):
+        monkeypatch.setattr(module, "log", structlog.get_logger(module.__name__))
+    with structlog.testing.capture_logs() as captured:
+        yield captured
+    text = json.dumps(captured, default=str)
+    for secret in context.secrets.values():
+        assert secret not in text
 
 
 def test_a_full_disk_refuses_the_whole_write_and_readiness_waits_for_space(
@@ -204,7 +202,10 @@ def test_a_form_posted_on_a_full_disk_gets_an_html_error_page(
 
 
 def test_a_lock_held_by_another_process_is_a_clear_busy_and_passes(
-    admin_client: TestClient, context: AppContext, settings: Settings, log_file: Path
+    admin_client: TestClient,
+    context: AppContext,
+    settings: Settings,
+    log_lines: list[dict[str, Any]],
 ) -> None:
     instance_id = add_instance(context)
     path, key = settings.sqlite_path, context.secrets.database_key
@@ -224,17 +225,15 @@ def test_a_lock_held_by_another_process_is_a_clear_busy_and_passes(
     assert readiness(admin_client)[0] == 200
     response = admin_client.post("/api/v1/queues", json=queue_body(instance_id, "Unlocked"))
     assert response.status_code == 201
-    failures = [
-        line for line in log_events(log_file, context) if line["event"] == "database_failure"
-    ]
+    failures = [line for line in log_lines if line["event"] == "database_failure"]
     assert len(failures) == 1  # one line for the whole episode, not one per request
     assert failures[0]["kind"] == "busy"
     assert "database is locked" in failures[0]["detail"]
-    assert any(line["event"] == "database_recovered" for line in log_events(log_file, context))
+    assert any(line["event"] == "database_recovered" for line in log_lines)
 
 
 def test_a_scheduled_run_and_a_library_sync_meeting_the_lock_log_it_and_go_on(
-    app: FastAPI, context: AppContext, settings: Settings, log_file: Path
+    app: FastAPI, context: AppContext, settings: Settings, log_lines: list[dict[str, Any]]
 ) -> None:
     instance_id = add_instance(context)
     with context.database.session_scope() as session:
@@ -272,7 +271,7 @@ def test_a_scheduled_run_and_a_library_sync_meeting_the_lock_log_it_and_go_on(
         assert [e.data["error"] for e in events if e.kind == "library.sync.failed"] == [
             outcome.error
         ]
-        lines = log_events(log_file, context)
+        lines = log_lines
         run_lines = [line for line in lines if line["event"] == "scheduled_run_failed"]
         assert run_lines
         assert "another process holds its lock" in run_lines[0]["error"]
@@ -404,8 +403,8 @@ def test_starting_on_a_damaged_file_stops_with_a_sentence_not_a_traceback(
     context.database.dispose()
     with pytest.raises((DatabaseCorrupt, DatabaseMissing)):
         build_context(settings, configure_logs=False)
-    env = {"VQS_DATA_DIR": str(settings.data_dir), "VQS_SCHEDULER_ENABLED": "false"}
-    result = CliRunner().invoke(cli, ["serve"], env=env)
+    env = {"VQS_DATA_DIR": str(settings.data_dir)}  # `serve` goes through build_context above
+    result = CliRunner().invoke(cli, ["db", "upgrade"], env=env)
     assert result.exit_code == 2, result.output
     assert "Database problem:\n  - " in result.stderr
     assert "damaged" in result.stderr

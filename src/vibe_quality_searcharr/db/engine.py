@@ -25,7 +25,7 @@ from vibe_quality_searcharr.db.engine_events import (
     install_file_guard,
     transaction_wrote,
 )
-from vibe_quality_searcharr.db.errors import DatabaseError, DatabaseUnavailable
+from vibe_quality_searcharr.db.errors import DatabaseCorrupt, DatabaseMissing, DatabaseUnavailable
 from vibe_quality_searcharr.db.failure_memory import FailureMemory
 from vibe_quality_searcharr.db.failures import (
     DatabaseFailure,
@@ -174,7 +174,7 @@ def open_sqlcipher(
     def connect() -> Any:
         try:
             return sqlcipher_connect(path, key_hex, create=False, busy_timeout_ms=busy_timeout_ms)
-        except DatabaseError as exc:
+        except (DatabaseMissing, DatabaseCorrupt) as exc:  # a wrong key is no runtime failure
             failure = classify(exc)
             if failure is not None:
                 memory.record(failure, technical_detail(exc))

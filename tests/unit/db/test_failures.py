@@ -10,9 +10,11 @@ import psycopg
 import psycopg.errors
 import pytest
 import sqlcipher3
+import structlog
 from sqlalchemy.exc import IntegrityError, OperationalError
 from structlog.testing import capture_logs
 
+from vibe_quality_searcharr.db import failure_memory
 from vibe_quality_searcharr.db.errors import DatabaseKeyError, DatabaseMissing
 from vibe_quality_searcharr.db.failure_memory import FailureMemory
 from vibe_quality_searcharr.db.failures import (
@@ -103,7 +105,11 @@ class Clock:
         return self.now
 
 
-def test_the_memory_logs_once_per_episode_and_knows_what_clears_it() -> None:
+def test_the_memory_logs_once_per_episode_and_knows_what_clears_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A logger of its own: the module's may have been bound by another test's logging setup.
+    monkeypatch.setattr(failure_memory, "log", structlog.get_logger("failure_memory_test"))
     clock = Clock()
     memory = FailureMemory(clock)
     busy = DatabaseFailure.of(FailureKind.BUSY)
