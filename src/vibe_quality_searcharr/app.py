@@ -17,10 +17,13 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
 
 from vibe_quality_searcharr import __version__
+from vibe_quality_searcharr.backups import routes as backup_routes
 from vibe_quality_searcharr.backups.jobs import install_backup_schedule
+from vibe_quality_searcharr.backups.staged import apply_pending
 from vibe_quality_searcharr.config_io import routes as config_routes
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.db import migrate
+from vibe_quality_searcharr.db.base import utcnow
 from vibe_quality_searcharr.db.engine import open_configured
 from vibe_quality_searcharr.db.failures import as_database_error
 from vibe_quality_searcharr.errors import install_error_handlers
@@ -72,6 +75,8 @@ def build_context(settings: Settings, *, configure_logs: bool = True) -> AppCont
             backups=settings.log_file_backups,
             secrets=secrets.values(),
         )
+    if not settings.uses_postgres:  # a restore staged in Settings > Backups, before the open
+        apply_pending(settings, secrets.database_key, now=utcnow())
     database = open_configured(settings, secrets)
     try:
         migrate.upgrade(database)
@@ -147,6 +152,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(schedule_routes.router)
     app.include_router(system_routes.router)
     app.include_router(config_routes.router)
+    app.include_router(backup_routes.router)
     install_health_monitor(context)
     app.state.library_sync = install_library_sync(context)
     install_backup_schedule(context)

@@ -1,10 +1,12 @@
 """FastAPI dependencies shared by every domain, as `Annotated` aliases.
 
 The request is the unit of work: `DbSession` opens one session, commits it when the route
-returns normally and rolls it back when anything raises. Services never commit. The commit
-runs before the response is sent (`scope="function"`; FastAPI's default for dependencies with
-yield ends them after it): a commit the disk refuses is the 503 the client sees, never a 201
-for a row that was not saved.
+returns normally and rolls it back when anything raises. Services never commit.
+
+The commit happens before the response is sent (`scope="function"`; FastAPI ends a dependency
+with `yield` after the response by default): a browser following a post's redirect, or a client
+asking another replica, reads what the post wrote, and a commit that fails (a full disk) is the
+error response the client sees, never a success for a change that was lost.
 """
 
 from __future__ import annotations

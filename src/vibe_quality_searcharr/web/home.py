@@ -7,7 +7,9 @@ without JavaScript the page shows the state at load with a link to each run.
 
 The per-day totals behind the charts are the one aggregate over the history: they are cached
 per process for `CHART_TTL` and counted in days of the user's time zone (the figures of past
-days do not change, today's may lag by that); the budget bars for `BUDGET_TTL`.
+days do not change, today's may lag by that); the budget bars for `BUDGET_TTL`. A run that ends
+in this process empties both (`install_dashboard`), so the page loaded after it shows it: the
+lag is left to what other replicas search.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from vibe_quality_searcharr.deps import DbSession
+from vibe_quality_searcharr.events import Event, EventBus
 from vibe_quality_searcharr.instances.repository import InstanceRepository
 from vibe_quality_searcharr.search.budgets.status import InstanceBudgetStatus, budget_status
 from vibe_quality_searcharr.security.clock import Now
@@ -39,6 +42,7 @@ __all__ = [
     "BudgetCache",
     "ChartCache",
     "DashboardRegion",
+    "install_dashboard",
     "router",
 ]
 
@@ -103,6 +107,12 @@ class ChartCache:
     ttl: float = CHART_TTL
     monotonic: Callable[[], float] = time.monotonic
     _value: tuple[tuple[date, str], float, list[DayTotals]] | None = field(default=None, repr=False)
+    _generation: int = field(default=0, repr=False)
+
+    def clear(self) -> None:
+        """Forget the totals; one being counted meanwhile is not kept (it may predate this)."""
+        self._value = None
+        self._generation += 1
 
     def totals(
         self, session: Session, today: date, zone: ZoneInfo | None = None
@@ -113,8 +123,10 @@ class ChartCache:
         moment = self.monotonic()
         if cached is not None and cached[0] == key and moment - cached[1] < self.ttl:
             return cached[2]
+        generation = self._generation
         totals = data.daily_totals(session, today, 30, zone)
-        self._value = (key, moment, totals)
+        if generation == self._generation:
+            self._value = (key, moment, totals)
         return totals
 
 
@@ -126,6 +138,11 @@ class BudgetCache:
     ttl: float = BUDGET_TTL
     monotonic: Callable[[], float] = time.monotonic
     _value: tuple[float, list[InstanceBudgetStatus]] | None = field(default=None, repr=False)
+    _generation: int = field(default=0, repr=False)
+
+    def clear(self) -> None:
+        self._value = None
+        self._generation += 1
 
     def get(
         self, _now: datetime, compute: Callable[[], list[InstanceBudgetStatus]]
@@ -133,9 +150,25 @@ class BudgetCache:
         moment = self.monotonic()
         if self._value is not None and moment - self._value[0] < self.ttl:
             return self._value[1]
+        generation = self._generation
         value = compute()
-        self._value = (moment, value)
+        if generation == self._generation:
+            self._value = (moment, value)
         return value
+
+
+def install_dashboard(app: FastAPI, events: EventBus) -> None:
+    """The dashboard's caches, emptied when a run of this process ends (its searches and grabs
+    are in the history by then) so the next load counts them."""
+    charts, budgets = ChartCache(), BudgetCache()
+    app.state.chart_cache, app.state.budget_cache = charts, budgets
+
+    def on_event(event: Event) -> None:
+        if event.kind == "run.finished":
+            charts.clear()
+            budgets.clear()
+
+    events.add_listener(on_event)
 
 
 def _budget_cache(request: Request) -> BudgetCache:
