@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
 
 from vibe_quality_searcharr import __version__
 from vibe_quality_searcharr.backups import routes as backup_routes
@@ -24,6 +25,7 @@ from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.db import migrate
 from vibe_quality_searcharr.db.base import utcnow
 from vibe_quality_searcharr.db.engine import open_configured
+from vibe_quality_searcharr.db.failures import as_database_error
 from vibe_quality_searcharr.errors import install_error_handlers
 from vibe_quality_searcharr.events import EventBus
 from vibe_quality_searcharr.events_postgres import start_event_bridge, stop_event_bridge
@@ -77,7 +79,15 @@ def build_context(settings: Settings, *, configure_logs: bool = True) -> AppCont
     if not settings.uses_postgres:  # a restore staged in Settings > Backups, before the open
         apply_pending(settings, secrets.database_key, now=utcnow())
     database = open_configured(settings, secrets)
-    migrate.upgrade(database)
+    try:
+        migrate.upgrade(database)
+    except SQLAlchemyError as exc:
+        # A damaged or vanished file met while reading the schema: a sentence, not a traceback.
+        database.dispose()
+        error = as_database_error(exc)
+        if error is None:
+            raise
+        raise error from None
     return AppContext(
         settings=settings,
         secrets=secrets,

@@ -219,8 +219,11 @@ def simulate(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply pending database migrations (also done at every start)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from vibe_quality_searcharr.db import migrate
     from vibe_quality_searcharr.db.engine import open_configured
+    from vibe_quality_searcharr.db.failures import as_database_error
     from vibe_quality_searcharr.security.keyfiles import ensure_secrets
 
     try:
@@ -232,9 +235,17 @@ def db_upgrade() -> None:
     except DatabaseError as exc:
         fail([str(exc)], "Database")
         return
-    before = migrate.upgrade(database)
-    after = migrate.current_revision(database)
-    database.dispose()
+    try:
+        before = migrate.upgrade(database)
+        after = migrate.current_revision(database)
+    except SQLAlchemyError as exc:  # a damaged file met while reading the schema
+        error = as_database_error(exc)
+        if error is None:
+            raise
+        fail([str(error)], "Database")
+        return
+    finally:
+        database.dispose()
     typer.echo(f"database at {after}" + ("" if before == after else f" (was {before or 'empty'})"))
 
 

@@ -15,10 +15,11 @@ import stat
 from collections.abc import Callable
 from datetime import datetime
 
+from vibe_quality_searcharr.backups.service import newest_backup
 from vibe_quality_searcharr.db import migrate
 from vibe_quality_searcharr.db.base import utcnow
 from vibe_quality_searcharr.db.engine import Database, open_postgres, open_sqlcipher
-from vibe_quality_searcharr.db.errors import DatabaseError
+from vibe_quality_searcharr.db.errors import DatabaseCorrupt, DatabaseError
 from vibe_quality_searcharr.diagnostics import local, remote
 from vibe_quality_searcharr.diagnostics.result import CheckResult
 from vibe_quality_searcharr.instances.connection import ConnectionTarget
@@ -145,6 +146,15 @@ def _open_existing(settings: Settings) -> tuple[Database | None, CheckResult]:
         return database, CheckResult("database", True, "PostgreSQL answers")
     path = settings.sqlite_path
     if not path.exists():
+        newest = newest_backup(settings.backups_dir)
+        if newest is not None:
+            return None, CheckResult(
+                "database",
+                False,
+                f"{path} is missing, but there are backups (the service will not start an "
+                "empty database beside them)",
+                f"restore the newest: vqs restore {newest[1]}",
+            )
         return None, CheckResult(
             "database", True, f"{path} does not exist yet (will be created on first start)"
         )
@@ -158,6 +168,8 @@ def _open_existing(settings: Settings) -> tuple[Database | None, CheckResult]:
         )
     try:
         database = open_sqlcipher(path, key, pool_size=1)
+    except DatabaseCorrupt as exc:
+        return None, CheckResult("database", False, str(exc).split(". ")[0], _restore_fix(settings))
     except DatabaseError as exc:
         return None, CheckResult(
             "database",
@@ -172,6 +184,35 @@ def _open_existing(settings: Settings) -> tuple[Database | None, CheckResult]:
         encrypted,
         "opens and decrypts (SQLCipher)" if encrypted else "file is NOT encrypted",
         "" if encrypted else "restore from an encrypted backup",
+    )
+
+
+def _restore_fix(settings: Settings) -> str:
+    newest = newest_backup(settings.backups_dir)
+    target = str(newest[1]) if newest is not None else "<backup file>"
+    return f"stop the service and restore the newest backup: vqs restore {target}"
+
+
+def _integrity(database: Database, settings: Settings) -> CheckResult:
+    """Every page read and checked (`quick_check`, which SQLCipher's page HMACs back), on a
+    connection of its own: what the service's first read of a damaged page would meet."""
+    if database.fresh_connection is None:
+        return CheckResult("database integrity", True, "checked by PostgreSQL itself")
+    try:
+        connection = database.fresh_connection()
+        try:
+            verdict = [str(row[0]) for row in connection.execute("PRAGMA quick_check")]
+        finally:
+            connection.close()
+    except Exception as exc:
+        verdict = [str(exc).splitlines()[0] if str(exc) else type(exc).__name__]
+    if verdict == ["ok"]:
+        return CheckResult("database integrity", True, "every page reads back (quick_check ok)")
+    return CheckResult(
+        "database integrity",
+        False,
+        f"the database is damaged: {'; '.join(verdict[:3])}",
+        _restore_fix(settings),
     )
 
 
@@ -220,7 +261,15 @@ def run_checks(
     results.extend(_data_dir(settings))
     database, db_result = _open_existing(settings)
     results.append(db_result)
-    migrations = _migrations(database)
+    migrations: CheckResult | None = None
+    if database is not None and database.backend == "sqlite":
+        integrity = _integrity(database, settings)
+        results.append(integrity)
+        if not integrity.ok:
+            database.dispose()
+            database = None
+            migrations = CheckResult("migrations", True, "not checked: the database is damaged")
+    migrations = migrations or _migrations(database)
     results.append(migrations)
     if database is not None:
         try:

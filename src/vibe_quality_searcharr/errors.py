@@ -9,6 +9,9 @@
     └── ServiceUnavailable       503
 
 Domains subclass these (`ArrUnreachable(ServiceUnavailable)`, `BudgetExhausted(Conflict)`...).
+A database that cannot serve (disk full, locked by another process, file missing or damaged,
+server unreachable: `db.failures`) is a 503 `database_<kind>` with a sentence saying what to do,
+or, for a page, a form post or htmx, the same sentence on the HTML error page.
 The body is always `{"error": kind, "detail": message, "fields"?: {...}}`; an unexpected error
 becomes a 500 that names the request id and nothing else. That 500 is rendered inside the
 middleware stack (`UnexpectedErrorMiddleware`), not by Starlette's outermost error middleware, so
@@ -23,8 +26,12 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from vibe_quality_searcharr.db.errors import DatabaseError
+from vibe_quality_searcharr.db.failures import FailureKind, classify
 
 __all__ = [
     "AppError",
@@ -35,6 +42,7 @@ __all__ = [
     "ServiceUnavailable",
     "Unauthorized",
     "UnexpectedErrorMiddleware",
+    "database_failure_response",
     "install_error_handlers",
     "problem",
 ]
@@ -159,6 +167,35 @@ def _internal_error(request_id: str) -> JSONResponse:
     )
 
 
+_RETRY_AFTER = {FailureKind.BUSY: "5", FailureKind.DISK_FULL: "60", FailureKind.UNREACHABLE: "30"}
+
+
+def database_failure_response(request: Request, exc: BaseException) -> Response | None:
+    """The 503 for a database that cannot serve (HTML for what a browser shows), or None when
+    `exc` is not about availability. Also used by the authentication middleware, which reads
+    the database before any route runs."""
+    failure = classify(exc)
+    if failure is None:
+        return None
+    log.warning("request_database_failure", path=request.url.path, kind=failure.kind.value)
+    retry = _RETRY_AFTER.get(failure.kind)
+    headers = {"Retry-After": retry} if retry else None
+    from vibe_quality_searcharr.web.errors import render_error_page, wants_html
+
+    if wants_html(request):
+        return render_error_page(
+            request, 503, failure.message, heading="Database unavailable", headers=headers
+        )
+    return problem(503, f"database_{failure.kind.value}", failure.message, headers=headers)
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    response = database_failure_response(request, exc)
+    if response is None:  # a query bug or a constraint: not the database's availability
+        return await _unexpected_error(request, exc)
+    return response
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     """Last resort, for a failure inside a middleware; routes fail into the middleware below."""
     request_id = getattr(request.state, "request_id", "unknown")
@@ -198,5 +235,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(SQLAlchemyError, _database_error)
+    app.add_exception_handler(DatabaseError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)
     app.add_middleware(UnexpectedErrorMiddleware)

@@ -46,12 +46,14 @@ class RestoreResult:
 
 
 def _set_aside(database: Path, aside: Path) -> Path | None:
-    if not database.exists():
-        return None
+    # Companions first, even when the database itself is gone (deleted while the service ran):
+    # a WAL of another file, left at this name, would be replayed into the restored one.
     for suffix in ("-wal", "-shm"):
         companion = database.with_name(database.name + suffix)
         if companion.exists():
             os.replace(companion, aside.with_name(aside.name + suffix))
+    if not database.exists():
+        return None
     try:
         os.link(database, aside)
     except OSError:  # another file system (a mounted backups folder): copy instead

@@ -8,7 +8,7 @@ per connection, never per query.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,25 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from vibe_quality_searcharr.db.errors import DatabaseKeyError, DatabaseUnavailable
+from vibe_quality_searcharr.db.engine_events import (
+    install_failure_hooks,
+    install_file_guard,
+    transaction_wrote,
+)
+from vibe_quality_searcharr.db.errors import DatabaseCorrupt, DatabaseMissing, DatabaseUnavailable
+from vibe_quality_searcharr.db.failure_memory import FailureMemory
+from vibe_quality_searcharr.db.failures import (
+    DatabaseFailure,
+    FailureKind,
+    classify,
+    technical_detail,
+)
+from vibe_quality_searcharr.db.file_guard import (
+    missing_error,
+    refuse_missing_database,
+    runtime_uri,
+    unreadable_file_error,
+)
 from vibe_quality_searcharr.security.keyfiles import RuntimeSecrets
 from vibe_quality_searcharr.settings import Settings
 
@@ -28,38 +46,50 @@ __all__ = ["Database", "open_configured", "open_postgres", "open_sqlcipher", "sq
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 READ_ONLY_OPTION = "vqs_read_only"
+_CONNECTION_KEY = "vqs_connection"
 
 
-def sqlcipher_connect(path: Path, key_hex: str) -> Any:
-    """Open one SQLCipher connection with the key applied first, then check that it decrypts."""
+def sqlcipher_connect(
+    path: Path,
+    key_hex: str,
+    *,
+    create: bool = True,
+    busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+) -> Any:
+    """Open one SQLCipher connection with the key applied first, then check that it decrypts.
+    Without `create`, a missing file is `DatabaseMissing` instead of a new empty database."""
     try:
         connection = sqlcipher3.dbapi2.connect(
-            str(path),
+            str(path) if create else runtime_uri(path),
             check_same_thread=False,
             isolation_level=None,
-            timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+            timeout=busy_timeout_ms / 1000,
+            uri=not create,
         )
     except sqlcipher3.dbapi2.OperationalError as exc:
+        if not create and not path.exists():
+            raise missing_error() from None
         raise DatabaseUnavailable(f"cannot open {path}: {exc}; check the data directory") from None
     connection.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is reported below, once
     connection.execute(f"PRAGMA key = \"x'{key_hex}'\"")
     try:
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher3.dbapi2.DatabaseError:
+        error = unreadable_file_error(path, connection)
         connection.close()
-        raise DatabaseKeyError(
-            f"cannot decrypt {path}: the database key does not match this file. Restore the key "
-            "it was created with (VQS_DATABASE_KEY, VQS_DATABASE_KEY_FILE or secrets/database_key "
-            "in the data directory), or restore a backup made with the current key."
-        ) from None
+        raise error from None
     for pragma in (
         "PRAGMA journal_mode = WAL",
-        f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}",
+        f"PRAGMA busy_timeout = {busy_timeout_ms}",
         "PRAGMA foreign_keys = ON",
         "PRAGMA synchronous = NORMAL",
     ):
         connection.execute(pragma)
     return connection
+
+
+def _keep_connection(session: Session, _transaction: Any, connection: Any) -> None:
+    session.info[_CONNECTION_KEY] = connection
 
 
 def _restrict_file_modes(path: Path) -> None:
@@ -74,10 +104,16 @@ class Database:
 
     engine: Engine
     sqlite_path: Path | None = None
+    # The last availability failure met on this engine, for readiness (`failure_memory`).
+    failures: FailureMemory = field(default_factory=FailureMemory)
+    busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS
+    # SQLite: a connection of its own, outside the pool and its page caches (integrity checks).
+    fresh_connection: Callable[[], Any] | None = None
     sessions: sessionmaker[Session] = field(init=False)
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self.sessions, "after_begin", _keep_connection)
 
     @property
     def backend(self) -> str:
@@ -86,22 +122,34 @@ class Database:
     @contextlib.contextmanager
     def session_scope(self, *, read_only: bool = False) -> Iterator[Session]:
         """The unit of work of a job: commit when the block ends well, roll back otherwise.
-        `read_only` lets SQLite readers run beside a writer instead of queueing for its lock."""
+        `read_only` lets SQLite readers run beside a writer instead of queueing for its lock.
+        A commit that wrote something proves the database writable again: it clears a
+        remembered disk-full or busy failure."""
         session = self.sessions()
         if read_only and self.sqlite_path is not None:
             session.connection(execution_options={READ_ONLY_OPTION: True})
         try:
             yield session
+            session.flush()
+            connection = session.info.get(_CONNECTION_KEY)  # gone if the block rolled back
+            wrote = (
+                connection is not None and not connection.closed and transaction_wrote(connection)
+            )
             session.commit()
         except BaseException:
             session.rollback()
             raise
         finally:
             session.close()
+        if wrote:
+            self.failures.clear_after_write()
 
     def ping(self) -> None:
         if self.sqlite_path is not None and not self.sqlite_path.exists():
-            raise DatabaseUnavailable(f"database file {self.sqlite_path} is missing")
+            self.failures.record(
+                DatabaseFailure.of(FailureKind.MISSING), f"{self.sqlite_path} does not exist"
+            )
+            raise missing_error()
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 
@@ -109,11 +157,32 @@ class Database:
         self.engine.dispose()
 
 
-def open_sqlcipher(path: Path, key_hex: str, *, pool_size: int = 8) -> Database:
+def open_sqlcipher(
+    path: Path,
+    key_hex: str,
+    *,
+    pool_size: int = 8,
+    busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+) -> Database:
+    """Open (creating it if there is none yet) the SQLCipher file; connections opened later
+    never create it (see `file_guard`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        sqlcipher_connect(path, key_hex, busy_timeout_ms=busy_timeout_ms).close()
+    memory = FailureMemory()
+
+    def connect() -> Any:
+        try:
+            return sqlcipher_connect(path, key_hex, create=False, busy_timeout_ms=busy_timeout_ms)
+        except (DatabaseMissing, DatabaseCorrupt) as exc:  # a wrong key is no runtime failure
+            failure = classify(exc)
+            if failure is not None:
+                memory.record(failure, technical_detail(exc))
+            raise
+
     engine = create_engine(
         f"sqlite:///{path}",
-        creator=lambda: sqlcipher_connect(path, key_hex),
+        creator=connect,
         # The DB-API module whose exceptions SQLAlchemy wraps: without it a sqlcipher3
         # IntegrityError escapes as a raw driver error instead of sqlalchemy.exc.IntegrityError.
         module=sqlcipher3.dbapi2,
@@ -132,8 +201,18 @@ def open_sqlcipher(path: Path, key_hex: str, *, pool_size: int = 8) -> Database:
         read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
-    database = Database(engine=engine, sqlite_path=path)
-    with engine.connect():  # creates the file, checks the key now rather than on first request
+    install_failure_hooks(engine, memory)
+    install_file_guard(engine, path, memory)
+    database = Database(
+        engine=engine,
+        sqlite_path=path,
+        failures=memory,
+        busy_timeout_ms=busy_timeout_ms,
+        fresh_connection=lambda: sqlcipher_connect(
+            path, key_hex, create=False, busy_timeout_ms=busy_timeout_ms
+        ),
+    )
+    with engine.connect():  # checks the key now rather than on first request
         pass
     _restrict_file_modes(path)
     return database
@@ -151,12 +230,18 @@ def open_postgres(url: str, *, pool_size: int = 8, schema: str | None = None) ->
         pool_timeout=30,
         connect_args=connect_args,
     )
-    return Database(engine=engine)
+    memory = FailureMemory()
+    install_failure_hooks(engine, memory)
+    return Database(engine=engine, failures=memory)
 
 
 def open_configured(settings: Settings, secrets: RuntimeSecrets) -> Database:
     """The database the settings name: PostgreSQL when a URL is given, else the SQLCipher file."""
     if settings.database_url is None:
+        from vibe_quality_searcharr.backups.service import list_backups
+
+        backups = [path for _, path in list_backups(settings.backups_dir)]
+        refuse_missing_database(settings.sqlite_path, backups)
         return open_sqlcipher(settings.sqlite_path, secrets.database_key)
     database = open_postgres(settings.database_url.get_secret_value())
     try:

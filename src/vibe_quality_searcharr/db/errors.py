@@ -2,12 +2,20 @@
 
 DatabaseError
 ├── DatabaseKeyError        the SQLCipher key does not open the file
+├── DatabaseCorrupt         the file is damaged: restore a backup
 └── DatabaseUnavailable     the file or server cannot be reached
+    └── DatabaseMissing     the SQLite file vanished (or never came back): it is not re-created
 """
 
 from __future__ import annotations
 
-__all__ = ["DatabaseError", "DatabaseKeyError", "DatabaseUnavailable"]
+__all__ = [
+    "DatabaseCorrupt",
+    "DatabaseError",
+    "DatabaseKeyError",
+    "DatabaseMissing",
+    "DatabaseUnavailable",
+]
 
 
 class DatabaseError(Exception):
@@ -18,5 +26,13 @@ class DatabaseKeyError(DatabaseError):
     pass
 
 
+class DatabaseCorrupt(DatabaseError):
+    pass
+
+
 class DatabaseUnavailable(DatabaseError):
+    pass
+
+
+class DatabaseMissing(DatabaseUnavailable):
     pass

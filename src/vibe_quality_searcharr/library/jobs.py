@@ -14,10 +14,13 @@ from datetime import datetime, timedelta
 import anyio
 import structlog
 from fastapi import Request
+from sqlalchemy.exc import SQLAlchemyError
 
 from vibe_quality_searcharr.arr.transport import ClientOptions
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.db.base import utcnow
+from vibe_quality_searcharr.db.errors import DatabaseError
+from vibe_quality_searcharr.db.failures import classify
 from vibe_quality_searcharr.events import Event
 from vibe_quality_searcharr.instances.connection import Connector
 from vibe_quality_searcharr.instances.service import api_key_box
@@ -53,11 +56,18 @@ async def sync_due(
     """Sync every due instance once, in turn; returns the ids attempted."""
 
     def due() -> list[int]:
-        with syncer.database.session_scope() as session:
+        with syncer.database.session_scope(read_only=True) as session:
             return LibraryRepository(session).due_instance_ids(clock() - timedelta(hours=hours))
 
+    try:
+        due_ids = await anyio.to_thread.run_sync(due)
+    except (SQLAlchemyError, DatabaseError) as exc:
+        if (failure := classify(exc)) is None:
+            raise
+        log.error("library_sync_check_failed", error=failure.message)
+        return []
     attempted: list[int] = []
-    for instance_id in await anyio.to_thread.run_sync(due):
+    for instance_id in due_ids:
         try:
             await syncer.sync(instance_id)
         except (SyncAlreadyRunning, SyncNotPossible) as exc:

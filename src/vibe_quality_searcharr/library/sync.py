@@ -33,6 +33,8 @@ from vibe_quality_searcharr.arr.errors import ArrError
 from vibe_quality_searcharr.arr.versions import ArrApp
 from vibe_quality_searcharr.db.base import utcnow
 from vibe_quality_searcharr.db.engine import Database
+from vibe_quality_searcharr.db.errors import DatabaseError
+from vibe_quality_searcharr.db.failures import classify
 from vibe_quality_searcharr.events import EventBus
 from vibe_quality_searcharr.instances.connection import Connector
 from vibe_quality_searcharr.instances.models import Instance
@@ -125,6 +127,8 @@ def one_line(exc: BaseException) -> str:
         text = exc.detail
     elif isinstance(exc, BlockedAddress):
         text = f"the instance address is not allowed: {exc}"
+    elif (failure := classify(exc)) is not None:
+        text = f"{failure.message} The previous mirror is kept."
     elif isinstance(exc, SQLAlchemyError):
         text = f"the database refused the mirror update ({type(exc).__name__}); nothing was changed"
     else:
@@ -224,7 +228,12 @@ class LibrarySync:
 
     async def _sync(self, instance_id: int) -> SyncOutcome:
         started_at = self.clock()
-        claim = await anyio.to_thread.run_sync(self._claim, instance_id, started_at)
+        try:
+            claim = await anyio.to_thread.run_sync(self._claim, instance_id, started_at)
+        except (SQLAlchemyError, DatabaseError) as exc:
+            if classify(exc) is None:
+                raise
+            return self._not_claimed(instance_id, one_line(exc))
         began = self.monotonic()
         self.events.publish(
             "library.sync.started", instance_id=instance_id, name=claim.name, app=claim.app.value
@@ -276,6 +285,16 @@ class LibrarySync:
             **counts,
         )
         return SyncOutcome(instance_id, True, items, counts, duration_ms)
+
+    def _not_claimed(self, instance_id: int, message: str) -> SyncOutcome:
+        """The database could not even mark the sync started (locked, full, gone): nothing was
+        read or written; the log, the event and the next scheduled check say so."""
+        log.error("library_sync_failed", instance_id=instance_id, error=message)
+        self.events.publish(
+            "library.sync.failed", instance_id=instance_id, name=f"instance {instance_id}",
+            error=message, duration_ms=0,
+        )  # fmt: skip
+        return SyncOutcome(instance_id, False, error=message)
 
     def _reporter(self, instance_id: int) -> Callable[[str, int, int | None], None]:
         def report(phase: str, done: int, total: int | None) -> None:

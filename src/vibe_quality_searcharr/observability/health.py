@@ -2,6 +2,8 @@
 
 Readiness is 200 only when the database answers, its schema is at the shipped head and the
 scheduler runs; the body lists each check so an operator sees which one failed. No secrets.
+After a database failure (disk full, locked, file missing or damaged: `db.failures`) it stays
+503 until a write, or the probe for that failure (`db.probes`), shows the cause is gone.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from fastapi.responses import JSONResponse
 from vibe_quality_searcharr import __version__
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.db import migrate
+from vibe_quality_searcharr.db.failures import classify
+from vibe_quality_searcharr.db.probes import check_recovered
 from vibe_quality_searcharr.deps import Context
 
 __all__ = ["readiness", "router"]
@@ -24,15 +28,26 @@ router = APIRouter(prefix="/health", tags=["health"])
 
 def _database_checks(context: AppContext) -> dict[str, dict[str, Any]]:
     checks: dict[str, dict[str, Any]] = {}
+    database = context.database
     try:
-        context.database.ping()
-        checks["database"] = {"ok": True, "backend": context.database.backend}
+        database.ping()
+        failure = check_recovered(database)
     except Exception as exc:
-        checks["database"] = {"ok": False, "detail": _plain(exc)}
+        failure = classify(exc)
+        detail = failure.message if failure is not None else _plain(exc)
+        checks["database"] = {"ok": False, "detail": detail}
+        if failure is not None:
+            checks["database"]["kind"] = failure.kind.value
         checks["migrations"] = {"ok": False, "detail": "database unavailable"}
         return checks
+    if failure is not None:
+        # Reads may still work (a full disk, another process's lock): the write that failed
+        # decides until a write, or the probe for that failure, succeeds.
+        checks["database"] = {"ok": False, "kind": failure.kind.value, "detail": failure.message}
+    else:
+        checks["database"] = {"ok": True, "backend": database.backend}
     try:
-        current = migrate.current_revision(context.database)
+        current = migrate.current_revision(database)
         head = migrate.head_revision()
         checks["migrations"] = {"ok": current == head, "current": current, "head": head}
     except Exception as exc:

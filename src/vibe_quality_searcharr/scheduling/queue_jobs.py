@@ -31,10 +31,13 @@ from typing import Any, TypeVar
 import anyio.to_thread
 import structlog
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from vibe_quality_searcharr.db.base import utcnow
 from vibe_quality_searcharr.db.engine import Database
+from vibe_quality_searcharr.db.errors import DatabaseError
+from vibe_quality_searcharr.db.failures import classify
 from vibe_quality_searcharr.scheduling.claims import claim_slot, last_claimed_slot
 from vibe_quality_searcharr.scheduling.leader import Leader
 from vibe_quality_searcharr.scheduling.scheduler import Scheduler
@@ -160,9 +163,16 @@ class QueueScheduler:
                 await self.on_leader_tick(acquired)
             except Exception:  # a failed reconciliation never stops the schedules
                 log.exception("scheduler_leader_tick_failed", acquired=acquired)
-        queues = await self._db(active_queues)
-        self._sync_jobs(queues)
-        for queue_id in await self._db(self._due_queues, queues, self.clock()):
+        try:
+            queues = await self._db(active_queues)
+            self._sync_jobs(queues)
+            due = await self._db(self._due_queues, queues, self.clock())
+        except (SQLAlchemyError, DatabaseError) as exc:
+            if (failure := classify(exc)) is None:
+                raise
+            log.error("scheduler_tick_failed", error=failure.message)  # jobs kept as they are
+            return
+        for queue_id in due:
             await self.fire(queue_id)
 
     def _due_queues(
@@ -212,7 +222,18 @@ class QueueScheduler:
             self._remove(queue_id)
 
     async def fire(self, queue_id: int) -> bool:
-        """Run the queue's due slot if this replica wins it; True when a run was started."""
+        """Run the queue's due slot if this replica wins it; True when a run was started. A
+        database that cannot serve (locked, full, gone) leaves the slot unclaimed: it is logged
+        once here, and the slot runs when the database is back (within the misfire grace)."""
+        try:
+            return await self._fire(queue_id)
+        except (SQLAlchemyError, DatabaseError) as exc:
+            if (failure := classify(exc)) is None:
+                raise
+            log.error("scheduled_run_failed", queue_id=queue_id, error=failure.message)
+            return False
+
+    async def _fire(self, queue_id: int) -> bool:
         now = self.clock()
         slot = await self._db(self._due, queue_id, now)
         if slot is None:

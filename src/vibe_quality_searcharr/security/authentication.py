@@ -26,12 +26,15 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 import anyio.to_thread
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vibe_quality_searcharr.context import AppContext
+from vibe_quality_searcharr.db.errors import DatabaseError
+from vibe_quality_searcharr.errors import database_failure_response
 from vibe_quality_searcharr.security.allowlist import (
     STATIC_PREFIX,
     is_public,
@@ -148,9 +151,20 @@ class AuthenticationMiddleware:
         if metrics_grant or (path.startswith(STATIC_PREFIX) and method in SAFE_METHODS):
             resolution = Resolution()  # static files, or the metrics token: no database lookup
         else:
-            resolution = await anyio.to_thread.run_sync(
-                resolve_principal, context.database, settings, credentials, now
-            )
+            try:
+                resolution = await anyio.to_thread.run_sync(
+                    resolve_principal, context.database, settings, credentials, now
+                )
+            except (SQLAlchemyError, DatabaseError) as exc:
+                # The database cannot say who this is. Public routes (readiness, login) go on
+                # as anonymous and answer for themselves; the rest get the 503 that says why.
+                failed = database_failure_response(Request(scope), exc)
+                if failed is None:
+                    raise
+                if not is_public(path):
+                    await failed(scope, receive, send)
+                    return
+                resolution = Resolution()
         principal = resolution.principal
         state["principal"] = principal
         if resolution.csrf_binding is not None:

@@ -58,7 +58,9 @@ def create(
     return secret, row
 
 
-def resolve(session: Session, secret: str, *, now: datetime) -> ResolvedToken | None:
+def resolve(
+    session: Session, secret: str, *, now: datetime, touch: bool = True
+) -> ResolvedToken | None:
     if not secret.startswith(API_TOKEN_PREFIX) or len(secret) > 200:
         return None
     row = repository.get_token_by_hash(session, digest(secret))
@@ -67,7 +69,7 @@ def resolve(session: Session, secret: str, *, now: datetime) -> ResolvedToken | 
     user = repository.get_user(session, row.user_id)
     if user is None or user.disabled:
         return None
-    if row.last_used_at is None or now - row.last_used_at >= _TOUCH_EVERY:
+    if touch and (row.last_used_at is None or now - row.last_used_at >= _TOUCH_EVERY):
         row.last_used_at = now
         session.flush()
     return ResolvedToken(token=row, user=user)

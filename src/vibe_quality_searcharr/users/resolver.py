@@ -11,13 +11,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
 from vibe_quality_searcharr.db.engine import Database
+from vibe_quality_searcharr.db.errors import DatabaseError
+from vibe_quality_searcharr.db.failures import FailureKind, classify
 from vibe_quality_searcharr.security.principal import AuthMethod, Principal, Role
 from vibe_quality_searcharr.settings import Settings
 from vibe_quality_searcharr.users import api_tokens, repository, sessions
 from vibe_quality_searcharr.users.sessions import SessionPolicy
 
 __all__ = ["Credentials", "Resolution", "resolve_principal", "session_policy"]
+
+# Failures after which reads still work but writes do not.
+WRITES_REFUSED = frozenset({FailureKind.BUSY, FailureKind.DISK_FULL, FailureKind.READ_ONLY})
+READ_ONLY_FOR = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -49,47 +58,67 @@ def _role(value: str) -> Role:
 def resolve_principal(
     database: Database, settings: Settings, credentials: Credentials, now: datetime
 ) -> Resolution:
-    with database.session_scope() as session:
-        if credentials.bearer is not None:
-            found = api_tokens.resolve(session, credentials.bearer, now=now)
-            if found is None:
-                return Resolution(rejected="The API token is not valid or has expired.")
-            return Resolution(
-                Principal(
-                    user_id=found.user.id,
-                    username=found.user.username,
-                    role=_role(found.user.role),
-                    method="token",
-                    scope="full" if found.token.scope == "full" else "read",
-                )
+    """Who is asking. Resolving may write (a once-a-minute "last seen"); while the database
+    takes no writes (another process's lock, a full disk) it is read without writing, so pages
+    that only read keep working, and after one failed attempt the next requests of the next
+    `READ_ONLY_FOR` do not wait for the lock again."""
+    if not database.failures.recently(WRITES_REFUSED, READ_ONLY_FOR):
+        try:
+            with database.session_scope() as session:
+                return _resolve(session, settings, credentials, now, touch=True)
+        except (SQLAlchemyError, DatabaseError) as exc:
+            failure = classify(exc)
+            if failure is None or failure.kind not in WRITES_REFUSED:
+                raise
+    with database.session_scope(read_only=True) as session:
+        return _resolve(session, settings, credentials, now, touch=False)
+
+
+def _resolve(
+    session: Session, settings: Settings, credentials: Credentials, now: datetime, *, touch: bool
+) -> Resolution:
+    if credentials.bearer is not None:
+        found = api_tokens.resolve(session, credentials.bearer, now=now, touch=touch)
+        if found is None:
+            return Resolution(rejected="The API token is not valid or has expired.")
+        return Resolution(
+            Principal(
+                user_id=found.user.id,
+                username=found.user.username,
+                role=_role(found.user.role),
+                method="token",
+                scope="full" if found.token.scope == "full" else "read",
             )
-        if credentials.proxy_user is not None:
-            user = repository.get_user_by_username(session, credentials.proxy_user.strip().lower())
-            if user is None or user.disabled:
-                return Resolution(
-                    rejected="The user named by the sign-in proxy has no account here."
-                )
+        )
+    if credentials.proxy_user is not None:
+        user = repository.get_user_by_username(session, credentials.proxy_user.strip().lower())
+        if user is None or user.disabled:
+            return Resolution(rejected="The user named by the sign-in proxy has no account here.")
+        return Resolution(
+            Principal(
+                user_id=user.id, username=user.username, role=_role(user.role), method="proxy"
+            ),
+            csrf_binding=f"proxy:{user.id}:{user.password_changed_at.isoformat()}",
+        )
+    if credentials.session_cookie:
+        live = sessions.resolve(
+            session,
+            credentials.session_cookie,
+            now=now,
+            policy=session_policy(settings),
+            touch=touch,
+        )
+        if live is not None:
+            row, user = live
+            method: AuthMethod = "oidc" if row.method == "oidc" else "session"
             return Resolution(
                 Principal(
-                    user_id=user.id, username=user.username, role=_role(user.role), method="proxy"
+                    user_id=user.id,
+                    username=user.username,
+                    role=_role(user.role),
+                    method=method,
+                    session_id=row.id,
                 ),
-                csrf_binding=f"proxy:{user.id}:{user.password_changed_at.isoformat()}",
+                csrf_binding=f"session:{credentials.session_cookie}",
             )
-        if credentials.session_cookie:
-            live = sessions.resolve(
-                session, credentials.session_cookie, now=now, policy=session_policy(settings)
-            )
-            if live is not None:
-                row, user = live
-                method: AuthMethod = "oidc" if row.method == "oidc" else "session"
-                return Resolution(
-                    Principal(
-                        user_id=user.id,
-                        username=user.username,
-                        role=_role(user.role),
-                        method=method,
-                        session_id=row.id,
-                    ),
-                    csrf_binding=f"session:{credentials.session_cookie}",
-                )
     return Resolution()

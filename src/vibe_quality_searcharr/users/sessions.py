@@ -66,9 +66,16 @@ def start(
 
 
 def resolve(
-    session: Session, token: str, *, now: datetime, policy: SessionPolicy, stage: str = "full"
+    session: Session,
+    token: str,
+    *,
+    now: datetime,
+    policy: SessionPolicy,
+    stage: str = "full",
+    touch: bool = True,
 ) -> tuple[UserSession, User] | None:
-    """The live session and its active user for a cookie value, or None (and stale rows go)."""
+    """The live session and its active user for a cookie value, or None (and stale rows go).
+    Without `touch` nothing is written (the database cannot take writes just now)."""
     row = repository.get_session_by_hash(session, digest(token))
     if row is None or row.stage != stage:
         return None
@@ -80,10 +87,11 @@ def resolve(
         or user is None
         or user.disabled
     ):
-        session.delete(row)
-        session.flush()
+        if touch:
+            session.delete(row)
+            session.flush()
         return None
-    if now - row.last_seen_at >= _TOUCH_EVERY:
+    if touch and now - row.last_seen_at >= _TOUCH_EVERY:
         row.last_seen_at = now
         session.flush()
     return row, user

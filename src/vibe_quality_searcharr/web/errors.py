@@ -12,9 +12,16 @@ from fastapi.responses import HTMLResponse
 
 from vibe_quality_searcharr.web.templating import render
 
-__all__ = ["render_error_page", "wants_page"]
+__all__ = ["render_error_page", "wants_html", "wants_page"]
 
-_HEADINGS = {403: "Not allowed", 404: "Not found", 409: "Conflict", 422: "Invalid request"}
+_HEADINGS = {
+    403: "Not allowed",
+    404: "Not found",
+    409: "Conflict",
+    422: "Invalid request",
+    503: "Temporarily unavailable",
+}
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def wants_page(request: Request) -> bool:
@@ -25,11 +32,33 @@ def wants_page(request: Request) -> bool:
     )
 
 
-def render_error_page(request: Request, status_code: int, detail: str) -> HTMLResponse:
-    return render(
+def wants_html(request: Request) -> bool:
+    """A page, a form post or an htmx request: anything a browser shows, never under /api/.
+    Errors that can strike any request (the database failing) answer these with HTML."""
+    if request.url.path.startswith("/api/"):
+        return False
+    content_type = request.headers.get("content-type", "")
+    return (
+        wants_page(request)
+        or content_type.startswith(_FORM_TYPES)
+        or "hx-request" in request.headers
+    )
+
+
+def render_error_page(
+    request: Request,
+    status_code: int,
+    detail: str,
+    *,
+    heading: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    response = render(
         request,
         "error.html",
         status_code,
-        heading=_HEADINGS.get(status_code, "Something went wrong"),
+        heading=heading or _HEADINGS.get(status_code, "Something went wrong"),
         detail=detail,
     )
+    response.headers.update(headers or {})
+    return response

@@ -37,6 +37,7 @@ from vibe_quality_searcharr.arr.errors import (
 )
 from vibe_quality_searcharr.db.base import utcnow
 from vibe_quality_searcharr.db.engine import Database
+from vibe_quality_searcharr.db.failures import classify
 from vibe_quality_searcharr.events import EventBus
 from vibe_quality_searcharr.instances.connection import Connect
 from vibe_quality_searcharr.library.repository import item_labels
@@ -150,7 +151,7 @@ class Executor:
         try:
             inputs = await self.db(load_inputs, queue_id, now, self.box)
         except Exception as exc:
-            return await self._fail(run_id, None, f"could not load the queue: {exc}")
+            return await self._fail(run_id, None, f"could not load the queue: {_message(exc)}")
         self.events.publish(
             "run.started",
             run_id=run_id,
@@ -456,6 +457,8 @@ def _budget_short(inputs: PlanInputs, cost: int, now: datetime) -> str | None:
 
 
 def _message(exc: Exception) -> str:
+    if (failure := classify(exc)) is not None:  # never SQLAlchemy's text: it quotes the SQL
+        return failure.message
     detail = getattr(exc, "detail", None)
     return str(detail) if detail else f"{type(exc).__name__}: {exc}"
 
