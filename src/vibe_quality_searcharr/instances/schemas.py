@@ -42,8 +42,10 @@ def _clean_name(value: str) -> str:
 
 
 def _clean_key(value: SecretStr) -> SecretStr:
+    """*arr keys are hex; anything outside printable ASCII cannot even be sent as a header."""
     text = value.get_secret_value().strip()
-    if not 8 <= len(text) <= 200 or any(ch.isspace() for ch in text):
+    printable = text.isascii() and text.isprintable()
+    if not 8 <= len(text) <= 200 or not printable or any(ch.isspace() for ch in text):
         raise ValueError("paste the API key from the app: Settings > General > Security > API Key")
     return SecretStr(text)
 

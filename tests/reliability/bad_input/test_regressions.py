@@ -6,8 +6,12 @@ Each names the request that used to fail and what it did before the fix.
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
 from tests.conftest import SignedInClient
+from tests.search.conftest import add_instance
+from vibe_quality_searcharr.context import AppContext
+from vibe_quality_searcharr.instances.models import Instance
 
 
 @pytest.mark.parametrize(
@@ -21,3 +25,49 @@ def test_a_page_number_past_the_last_possible_page_is_a_422(
     response = admin_client.get(path, params={"page": page})
     assert response.status_code == 422
     assert response.json()["fields"] == {"page": "Input should be less than or equal to 100000"}
+
+
+NOT_A_HEADER = "ç\U000c963bn\x8csw^ÎÿÝ"  # the key schemathesis generated
+CONTROL = "abcdefgh\x0fijkl"
+
+
+@pytest.mark.parametrize("key", [NOT_A_HEADER, CONTROL])
+def test_an_api_key_that_cannot_be_sent_as_a_header_is_refused_before_use(
+    context: AppContext, admin_client: SignedInClient, key: str
+) -> None:
+    """Was a 500 (UnicodeEncodeError in httpx) on every connection test; a created instance
+    stored the key and failed every later sync and health check the same way."""
+    instance_id = add_instance(context)
+    attempts = [
+        (
+            "post",
+            "/api/v1/instances/test",
+            {"app": "sonarr", "url": "http://192.168.1.9", "api_key": key},
+        ),
+        ("post", f"/api/v1/instances/{instance_id}/test", {"api_key": key}),
+        (
+            "post",
+            "/api/v1/instances",
+            {"name": "S", "app": "sonarr", "url": "http://192.168.1.9", "api_key": key},
+        ),
+        ("patch", f"/api/v1/instances/{instance_id}", {"api_key": key}),
+    ]
+    for method, url, body in attempts:
+        response = admin_client.request(method, url, json=body)
+        assert response.status_code == 422, (url, response.text)
+        assert "API key" in response.json()["fields"]["api_key"]
+    page = admin_client.post(
+        "/instances/new",
+        data={
+            "name": "S",
+            "app": "sonarr",
+            "url": "http://192.168.1.9",
+            "api_key": key,
+            "action": "test",
+        },
+        headers={"Accept": "text/html"},
+    )
+    assert page.status_code == 422
+    assert 'id="api_key-error"' in page.text
+    with context.database.session_scope() as session:
+        assert session.scalar(select(func.count()).select_from(Instance)) == 1
