@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from vibe_quality_searcharr.arr.versions import ArrApp
+from vibe_quality_searcharr.inputs import StrictInput
 from vibe_quality_searcharr.instances.urls import BlockedAddress, normalize_url
 
 __all__ = [
@@ -50,8 +51,8 @@ def _clean_key(value: SecretStr) -> SecretStr:
     return SecretStr(text)
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Input(StrictInput):
+    pass
 
 
 class InstanceCreate(_Input):

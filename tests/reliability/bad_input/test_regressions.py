@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import SignedInClient
+from tests.reliability.bad_input.conftest import World
 from tests.search.conftest import add_instance
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.instances.models import Instance
@@ -71,3 +72,63 @@ def test_an_api_key_that_cannot_be_sent_as_a_header_is_refused_before_use(
     assert 'id="api_key-error"' in page.text
     with context.database.session_scope() as session:
         assert session.scalar(select(func.count()).select_from(Instance)) == 1
+
+
+def test_nul_in_any_text_is_a_422_naming_the_field_and_stores_nothing(world: World) -> None:
+    """Was a 500 on PostgreSQL (text cannot hold NUL; the driver failed on INSERT, UPDATE or the
+    LIKE of a search); SQLite stored the NUL. Now refused before the database on both."""
+    seeded, nul = world.seeded, "a\x00b"
+    instance = seeded.instances[0]
+    writes = [
+        ("POST", "/api/v1/queues", {"name": nul, "instance_id": instance}, "name"),
+        ("PATCH", f"/api/v1/queues/{seeded.queues[0]}", {"name": nul}, "name"),
+        (
+            "PATCH",
+            f"/api/v1/queues/{seeded.queues[0]}",
+            {"schedule": {"kind": "cron", "expression": nul}},
+            "schedule",
+        ),
+        (
+            "POST",
+            "/api/v1/exclusions",
+            {"instance_id": instance, "scope": "item", "arr_id": 9, "reason": nul},
+            "reason",
+        ),
+        ("PATCH", f"/api/v1/exclusions/{seeded.exclusions[0]}", {"reason": nul}, "reason"),
+        ("POST", "/api/v1/notifications", {"name": nul, "url": "json://127.0.0.1:9/x"}, "name"),
+        ("PATCH", f"/api/v1/notifications/{seeded.notifications[0]}", {"name": nul}, "name"),
+        (
+            "POST",
+            "/api/v1/instances",
+            {"name": nul, "app": "sonarr", "url": "http://192.168.1.5", "api_key": "abcdefgh12"},
+            "name",
+        ),
+        ("PATCH", f"/api/v1/instances/{instance}", {"name": nul}, "name"),
+    ]
+    before = world.snapshots.take()
+    for method, url, body, field in writes:
+        response = world.admin.request(method, url, json=body)
+        assert response.status_code == 422, (method, url, response.text)
+        assert "NUL" in response.json()["fields"][field]
+    for path in (f"/api/v1/library/{instance}/items", f"/api/v1/library/{instance}/parents"):
+        response = world.admin.get(path, params={"q": nul})
+        assert response.status_code == 422, (path, response.text)
+        assert "NUL" in response.json()["fields"]["q"]
+    page = world.admin.get(
+        f"/library/{instance}/items", params={"q": nul}, headers={"Accept": "text/html"}
+    )
+    assert page.status_code == 422
+    form = world.admin.post(
+        "/exclusions",
+        data={
+            "instance_id": str(instance),
+            "scope": "item",
+            "arr_id": "9",
+            "reason": nul,
+            "expiry": "30",
+        },
+        headers={"Accept": "text/html"},
+    )
+    assert form.status_code == 422
+    assert 'id="reason-error"' in form.text
+    assert world.snapshots.changed(before, world.snapshots.take()) == []
