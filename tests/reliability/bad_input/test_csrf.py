@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from tests.conftest import SignedInClient
 from tests.reliability.bad_input.conftest import World
 from tests.reliability.bad_input.forms import concrete, discover_forms
-from tests.reliability.bad_input.test_forms import targets
+from tests.reliability.bad_input.hostile import targets
 from tests.reliability.bad_input.verdict import problem_fault
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")

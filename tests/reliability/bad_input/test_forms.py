@@ -12,17 +12,16 @@ shows its message and leaves every stored row as it was.
 from __future__ import annotations
 
 import os
-import re
 from typing import Any
 
-import httpx
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.reliability.bad_input.conftest import FUZZ, World
-from tests.reliability.bad_input.forms import FormRoute, concrete, discover_forms
-from tests.reliability.bad_input.seed import Seeded, settle
-from tests.reliability.bad_input.verdict import describe, leaked_secret, problem_fault
+from tests.reliability.bad_input.forms import FormRoute, discover_forms
+from tests.reliability.bad_input.hostile import HOSTILE, path_strategy, refusal, targets
+from tests.reliability.bad_input.seed import settle
+from tests.reliability.bad_input.verdict import describe, leaked_secret
 
 # Forms a seeded admin's pages do not render (signed-out pages, other 2FA states): their fields
 # as the templates name them.
@@ -35,45 +34,6 @@ UNRENDERED_FIELDS = {
     "/settings/2fa/recovery-codes": ["password"],
     "/library/{instance_id}/items/{item_id}/exclude": ["scope", "reason", "expires_in_days"],
 }
-BOGUS_IDS = ["999999", "0", "-1", "abc", "1.5", "99999999999999999999999", "%00", "1%20OR%201"]
-HOSTILE = [
-    "",
-    " ",
-    "\x00",
-    "-1",
-    "0",
-    "99999999999999999999999",
-    "1e309",
-    "NaN",
-    "true",
-    "null",
-    "[]",
-    '{"a": 1}',
-    "<script>alert(1)</script>",
-    "' OR 1=1 --",
-    "2025-13-45T25:61",
-    "../../etc/passwd",
-    "//evil.example/",
-    "https://evil.example/",
-    "javascript:alert(1)",
-    "Ā\u202e\ufeff",
-]
-ERROR_MARKERS = ('class="field-error"', 'class="form-error"', "flash-error", 'role="alert"')
-
-
-def targets(seeded: Seeded) -> dict[str, int]:
-    return {
-        "instance_id": seeded.instances[0],
-        "queue_id": seeded.queues[0],
-        "exclusion_id": seeded.exclusions[0],
-        "user_id": seeded.users[0],
-        "token_id": seeded.tokens[0],
-        "session_id": seeded.sessions[0],
-        "run_id": seeded.runs[0],
-        "item_id": seeded.items[2][1],  # not excluded: its page shows the exclude form
-        "parent_id": seeded.parents[0][1],
-        "target_id": seeded.notifications[0],
-    }
 
 
 def _value(seen: list[str]) -> st.SearchStrategy[str]:
@@ -103,50 +63,20 @@ def _fields(form: FormRoute) -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
-def _path(form: FormRoute, real: dict[str, int]) -> st.SearchStrategy[str]:
-    def build(ids: list[str]) -> str:
-        return concrete(form.path, dict(zip(form.parameters, ids, strict=True)))  # type: ignore[arg-type]
-
-    one = [
-        st.one_of(st.just(str(real[name])), st.sampled_from(BOGUS_IDS)) for name in form.parameters
-    ]
-    return st.tuples(*one).map(lambda ids: build(list(ids)))
-
-
 def _order(form: FormRoute) -> tuple[int, str]:
     if form.path == "/logout":
+        return (4, form.path)
+    if form.path == "/instances/{instance_id}/delete":  # takes its queues with it: after theirs
         return (3, form.path)
     if form.path.endswith(("/delete", "/revoke", "/revoke-others")):
         return (2, form.path)
     return (1 if form.path.startswith("/instances/") else 0, form.path)
 
 
-def _page_shows_error(text: str) -> bool:
-    return any(marker in text for marker in ERROR_MARKERS)
-
-
-def _refusal(world: World, response: httpx.Response) -> tuple[bool, str | None]:
-    """(refused, fault): whether the app turned the submission down, and what is wrong with how
-    it answered, if anything."""
-    status = response.status_code
-    location = response.headers.get("HX-Redirect") or response.headers.get("location")
-    if location is not None:
-        if not location.startswith("/") or location.startswith("//"):
-            return False, f"redirects off the site to {location!r}"
-        page = world.admin.get(location, headers={"Accept": "text/html"}, follow_redirects=True)
-        return "flash-error" in page.text, None
-    if 400 <= status < 500:
-        if response.headers.get("content-type", "").startswith("text/html"):
-            shown = _page_shows_error(response.text) or re.search(r"<h1[ >]", response.text)
-            return True, None if shown else "a refusal page without an error message"
-        return True, problem_fault(response)
-    return status == 200 and _page_shows_error(response.text), None
-
-
 def _fire(world: World, form: FormRoute, real: dict[str, int]) -> int:
     sent = 0
 
-    @given(path=_path(form, real), fields=_fields(form), htmx=st.booleans())
+    @given(path=path_strategy(form, real), fields=_fields(form), htmx=st.booleans())
     @FUZZ
     def run(path: str, fields: dict[str, Any], htmx: bool) -> None:
         nonlocal sent
@@ -159,7 +89,7 @@ def _fire(world: World, form: FormRoute, real: dict[str, int]) -> int:
         assert response.status_code < 500, f"{where} answered {response.status_code}"
         leak = leaked_secret(response, world.seeded.secrets)
         assert leak is None, f"{where} sent back a stored secret ({leak})"
-        refused, fault = _refusal(world, response)
+        refused, fault = refusal(world, response)
         assert fault is None, f"{where} {response.status_code}: {fault}"
         if refused:
             changed = world.snapshots.changed(before, world.snapshots.take())

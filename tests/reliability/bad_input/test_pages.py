@@ -2,7 +2,7 @@
 a stored secret, shows its message when it refuses, and reading a page never stores anything.
 
 The query parameters fuzzed are the ones each page declares (read from its FastAPI dependant),
-plus a stray one; values are the same hostile set as the forms' (`test_forms.HOSTILE`).
+plus a stray one; values are the same hostile set as the forms' (`hostile.HOSTILE`).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from tests.reliability.bad_input.conftest import FUZZ, World
 from tests.reliability.bad_input.forms import FormRoute
+from tests.reliability.bad_input.hostile import HOSTILE, path_strategy, refusal, targets
 from tests.reliability.bad_input.seed import settle
-from tests.reliability.bad_input.test_forms import HOSTILE, _path, _refusal, targets
 from tests.reliability.bad_input.verdict import describe, leaked_secret
 
 NOT_PAGES = ("/events/stream", "/auth/oidc/")  # a stream, and a redirect to an identity provider
@@ -59,7 +59,7 @@ def test_every_page_survives_hostile_queries_and_reading_stores_nothing(world: W
     failures: list[str] = []
     for path, names in (page for page in pages if only in page[0]):
 
-        @given(url=_path(FormRoute(path), real), query=_query(names), htmx=st.booleans())
+        @given(url=path_strategy(FormRoute(path), real), query=_query(names), htmx=st.booleans())
         @FUZZ
         def run(url: str, query: dict[str, str], htmx: bool) -> None:
             headers = {"Accept": "text/html", **({"HX-Request": "true"} if htmx else {})}
@@ -71,7 +71,7 @@ def test_every_page_survives_hostile_queries_and_reading_stores_nothing(world: W
             leak = leaked_secret(response, world.seeded.secrets)
             assert leak is None, f"{where} showed a stored secret ({leak})"
             if response.status_code >= 400:
-                _refused, fault = _refusal(world, response)
+                _refused, fault = refusal(world, response)
                 assert fault is None, f"{where} {response.status_code}: {fault}"
             changed = world.snapshots.changed(before, world.snapshots.take())
             assert not changed, f"{where} is a read but changed {changed}"
