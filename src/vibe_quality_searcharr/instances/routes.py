@@ -62,7 +62,7 @@ def get_connector(request: Request) -> Connector:
 
 
 Connect = Annotated[Connector, Depends(get_connector)]
-PageNumber = Annotated[int, Query(ge=1, description="1-based page number")]
+PageNumber = Annotated[int, Query(ge=1, le=100_000, description="1-based page number")]
 PageSize = Annotated[int, Query(ge=1, le=200, description="items per page")]
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from vibe_quality_searcharr.arr.versions import ArrApp
+from vibe_quality_searcharr.inputs import StrictInput
 from vibe_quality_searcharr.instances.urls import BlockedAddress, normalize_url
 
 __all__ = [
@@ -42,14 +43,16 @@ def _clean_name(value: str) -> str:
 
 
 def _clean_key(value: SecretStr) -> SecretStr:
+    """*arr keys are hex; anything outside printable ASCII cannot even be sent as a header."""
     text = value.get_secret_value().strip()
-    if not 8 <= len(text) <= 200 or any(ch.isspace() for ch in text):
+    printable = text.isascii() and text.isprintable()
+    if not 8 <= len(text) <= 200 or not printable or any(ch.isspace() for ch in text):
         raise ValueError("paste the API key from the app: Settings > General > Security > API Key")
     return SecretStr(text)
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Input(StrictInput):
+    pass
 
 
 class InstanceCreate(_Input):

@@ -8,11 +8,13 @@ from typing import Annotated, Literal
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
+from pydantic import AfterValidator
 
 from vibe_quality_searcharr.arr.versions import ArrApp
 from vibe_quality_searcharr.db.base import utcnow
 from vibe_quality_searcharr.deps import Context, DbSession, ResourceId
 from vibe_quality_searcharr.errors import Conflict
+from vibe_quality_searcharr.inputs import refuse_nul
 from vibe_quality_searcharr.library.jobs import get_library_sync
 from vibe_quality_searcharr.library.repository import ItemFilters
 from vibe_quality_searcharr.library.schemas import ItemPage, ParentPage, SyncStateRead
@@ -29,7 +31,11 @@ Syncer = Annotated[LibrarySync, Depends(get_library_sync)]
 PageNumber = Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number")]
 PageSize = Annotated[int, Query(ge=1, le=200, description="items per page")]
 ArrId = Annotated[int, Query(ge=1, le=2**31 - 1)]
-Search = Annotated[str, Query(min_length=1, max_length=200, description="title contains")]
+Search = Annotated[
+    str,
+    Query(min_length=1, max_length=200, description="title contains"),
+    AfterValidator(refuse_nul),
+]
 
 
 def _state(context: Context, syncer: LibrarySync, instance_id: int) -> SyncStateRead:

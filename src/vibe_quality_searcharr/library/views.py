@@ -10,13 +10,14 @@ from typing import Annotated, Literal
 import anyio.to_thread
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
+from pydantic import AfterValidator, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vibe_quality_searcharr.arr.versions import ArrApp
 from vibe_quality_searcharr.deps import Context, DbSession, ResourceId
 from vibe_quality_searcharr.errors import AppError, NotFound
+from vibe_quality_searcharr.inputs import refuse_nul
 from vibe_quality_searcharr.instances.connection import ConnectionTarget, Connector
 from vibe_quality_searcharr.instances.models import Instance
 from vibe_quality_searcharr.instances.service import InstanceService, api_key_box
@@ -47,7 +48,7 @@ _PARENT_NOUN = {"sonarr": "series", "whisparr": "site", "lidarr": "artist", "rea
 _HISTORY_LIMIT = 50
 
 PageNumber = Annotated[int, Query(ge=1, le=1_000_000)]
-Text = Annotated[str, Query(max_length=200)]
+Text = Annotated[str, Query(max_length=200), AfterValidator(refuse_nul)]
 Wanted = Annotated[Literal["", "missing", "cutoff_unmet", "format_upgrade"], Query()]
 Choice = Annotated[Literal["", "yes", "no"], Query()]
 ParentFilter = Annotated[int | None, Query(ge=1, le=2**31 - 1)]

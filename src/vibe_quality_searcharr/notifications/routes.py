@@ -27,7 +27,7 @@ __all__ = ["Dispatcher", "Service", "get_dispatcher", "router"]
 
 router = APIRouter(prefix="/api/v1/notifications", tags=["notifications"])
 
-PageNumber = Annotated[int, Query(ge=1, description="1-based page number")]
+PageNumber = Annotated[int, Query(ge=1, le=100_000, description="1-based page number")]
 PageSize = Annotated[int, Query(ge=1, le=200, description="items per page")]
 
 

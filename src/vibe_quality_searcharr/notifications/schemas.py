@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 
+from vibe_quality_searcharr.inputs import StrictInput
 from vibe_quality_searcharr.notifications.apprise_urls import MAX_URL_LENGTH
 from vibe_quality_searcharr.notifications.kinds import DEFAULT_SUBSCRIPTIONS, Subscription
 
@@ -38,8 +39,8 @@ def _clean_events(value: list[Subscription]) -> list[Subscription]:
     return sorted(set(value), key=list(Subscription).index)
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Input(StrictInput):
+    pass
 
 
 class NotificationCreate(_Input):

@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from vibe_quality_searcharr.inputs import StrictInput
+
 __all__ = [
     "ExclusionCreate",
     "ExclusionPage",
@@ -41,8 +43,8 @@ Expiry = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 _ONE_EXPIRY = "give expires_in_days or expires_at, not both"
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class _Input(StrictInput):
+    model_config = ConfigDict(str_strip_whitespace=True)
 
 
 class ExclusionCreate(_Input):

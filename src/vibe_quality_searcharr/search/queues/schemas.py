@@ -12,9 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from vibe_quality_searcharr.arr.versions import ArrApp
+from vibe_quality_searcharr.inputs import StrictInput
 from vibe_quality_searcharr.scheduling.schedules import DEFAULT_SCHEDULE, Schedule
 from vibe_quality_searcharr.search.planner import Order, Strategy
 from vibe_quality_searcharr.search.queues.options import QueueOptions
@@ -47,8 +48,8 @@ def _clean_name(value: str) -> str:
     return value
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Input(StrictInput):
+    pass
 
 
 class QueueCreate(_Input):
