@@ -74,7 +74,7 @@ class _Forms(HTMLParser):
             self._select = None
 
 
-def concrete(path: str, targets: dict[str, int]) -> str:
+def concrete(path: str, targets: dict[str, int | str]) -> str:
     return _PARAMETER.sub(lambda match: str(targets[match.group(1)]), path)
 
 
@@ -90,7 +90,9 @@ def _html_routes(app: FastAPI, method: str) -> list[str]:
     return sorted(set(found))
 
 
-def discover_forms(app: FastAPI, client: TestClient, targets: dict[str, int]) -> list[FormRoute]:
+def discover_forms(
+    app: FastAPI, client: TestClient, targets: dict[str, int | str]
+) -> list[FormRoute]:
     forms = [FormRoute(path) for path in _html_routes(app, "POST")]
     for page in _html_routes(app, "GET"):
         if page.startswith(("/events/", "/auth/oidc", "/library/{instance_id}/posters")):

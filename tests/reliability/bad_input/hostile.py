@@ -57,7 +57,8 @@ HOSTILE = [
 ERROR_MARKERS = ('class="field-error"', 'class="form-error"', "flash-error", 'role="alert"')
 
 
-def targets(seeded: Seeded) -> dict[str, int]:
+def targets(seeded: Seeded) -> dict[str, int | str]:
+    """A real row (or file) for each path parameter name the routes use."""
     return {
         "instance_id": seeded.instances[0],
         "queue_id": seeded.queues[0],
@@ -69,10 +70,11 @@ def targets(seeded: Seeded) -> dict[str, int]:
         "item_id": seeded.items[2][1],  # not excluded: its page shows the exclude form
         "parent_id": seeded.parents[0][1],
         "target_id": seeded.notifications[0],
+        "name": seeded.backup,
     }
 
 
-def path_strategy(form: FormRoute, real: dict[str, int]) -> st.SearchStrategy[str]:
+def path_strategy(form: FormRoute, real: dict[str, int | str]) -> st.SearchStrategy[str]:
     def build(ids: list[str]) -> str:
         return concrete(form.path, dict(zip(form.parameters, ids, strict=True)))  # type: ignore[arg-type]
 

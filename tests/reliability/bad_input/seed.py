@@ -8,7 +8,6 @@ targets, so "a refused edit changes nothing" is tested against rows that exist.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +25,10 @@ from vibe_quality_searcharr.users.resolver import session_policy
 __all__ = ["Seeded", "seed_config", "settle"]
 
 
+WELL_FORMED_BACKUP = "vqs-backup-20260101T000000Z.db"
+"""A name of the backups' pattern that no backup has (PostgreSQL installs take none)."""
+
+
 @dataclass
 class Seeded:
     """The ids of what was created, by kind, and the secrets that must never be sent back."""
@@ -40,6 +43,7 @@ class Seeded:
     runs: list[int] = field(default_factory=list)
     items: list[tuple[int, int]] = field(default_factory=list)  # (instance_id, library item id)
     parents: list[tuple[int, int]] = field(default_factory=list)
+    backup: str = WELL_FORMED_BACKUP  # a real backup's name on SQLite
     token: str = ""  # a full-scope admin API token for the fuzzer
     secrets: list[str] = field(default_factory=list)
 
@@ -56,9 +60,7 @@ def settle(app: FastAPI, client: SignedInClient) -> None:
 
     async def idle() -> None:
         await app.state.library_sync.wait_idle()
-        registry = registry_of(app)
-        while registry._tasks:  # no public "wait for every run" exists
-            await asyncio.gather(*list(registry._tasks.values()), return_exceptions=True)
+        await registry_of(app).wait_idle()
 
     client.portal.call(idle)  # type: ignore[union-attr]
     app.state.notifications.process_pending()
@@ -173,6 +175,9 @@ def seed_config(
             session.flush()
             seeded.sessions.append(row.id)
             seeded.secrets.append(token)
+
+    if context.database.backend == "sqlite":
+        seeded.backup = _ok(admin.post("/api/v1/backups"))["name"]
 
     started = _ok(admin.post(f"/api/v1/queues/{seeded.queues[0]}/run"), 202)
     seeded.runs.append(started["run_id"])

@@ -28,26 +28,12 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.reliability.bad_input.conftest import FUZZ, World
-from tests.reliability.bad_input.seed import Seeded, settle
+from tests.reliability.bad_input.hostile import targets
+from tests.reliability.bad_input.seed import settle
 from tests.reliability.bad_input.verdict import describe, leaked_secret, problem_fault
 
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 NEGATIVE_CHECKS = [*CHECKS, negative_data_rejection]
-
-
-def _targets(seeded: Seeded) -> dict[str, int]:
-    """A real row for each path parameter name the API uses."""
-    return {
-        "instance_id": seeded.instances[0],
-        "queue_id": seeded.queues[0],
-        "exclusion_id": seeded.exclusions[0],
-        "target_id": seeded.notifications[0],
-        "user_id": seeded.users[0],
-        "token_id": seeded.tokens[0],
-        "session_id": seeded.sessions[0],
-        "run_id": seeded.runs[0],
-        "item_id": seeded.items[0][1],
-    }
 
 
 def _send(client: httpx.Client, case: schemathesis.Case, headers: dict[str, str]) -> httpx.Response:
@@ -78,7 +64,7 @@ def _order(operation: APIOperation) -> tuple[int, str]:
     return (1 if destructive else 0, operation.label)
 
 
-def _variants(operation: APIOperation, targets: dict[str, int]) -> list[tuple[str, Any]]:
+def _variants(operation: APIOperation, targets: dict[str, int | str]) -> list[tuple[str, Any]]:
     names = {parameter.name for parameter in operation.path_parameters}
     fixed = {name: value for name, value in targets.items() if name in names}
     assert len(fixed) == len(names), f"no seeded target for {names - set(fixed)}"
@@ -127,13 +113,13 @@ def test_every_operation_refuses_bad_input_cleanly_and_changes_nothing(world: Wo
     operations = sorted((result.ok() for result in schema.get_all_operations()), key=_order)
     assert len(operations) >= 60, "the document lost operations"
     headers = {"Authorization": f"Bearer {world.seeded.token}"}
-    targets = _targets(world.seeded)
+    real = targets(world.seeded)
     failures: list[str] = []
     sent = 0
     only = os.environ.get("VQS_TEST_FUZZ_ONLY", "")
     chosen = [operation for operation in operations if only in operation.label]
     for operation in chosen:
-        for mode, strategy in _variants(operation, targets):
+        for mode, strategy in _variants(operation, real):
             try:
                 sent += _fire(world, operation.label, mode, strategy, headers)
             except Exception as exc:  # collect them all: one report lists every broken route
@@ -162,7 +148,7 @@ def test_every_query_parameter_survives_edge_values(world: World) -> None:
     characters. Each is sent alone, to every query parameter of every operation."""
     spec = world.admin.get("/api/openapi.json").json()
     headers = {"Authorization": f"Bearer {world.seeded.token}"}
-    real = _targets(world.seeded)
+    real = targets(world.seeded)
     failures: list[str] = []
     sent = 0
     for path, item in spec["paths"].items():

@@ -73,7 +73,7 @@ def _order(form: FormRoute) -> tuple[int, str]:
     return (1 if form.path.startswith("/instances/") else 0, form.path)
 
 
-def _fire(world: World, form: FormRoute, real: dict[str, int]) -> int:
+def _fire(world: World, form: FormRoute, real: dict[str, int | str]) -> int:
     sent = 0
 
     @given(path=path_strategy(form, real), fields=_fields(form), htmx=st.booleans())
@@ -99,7 +99,7 @@ def _fire(world: World, form: FormRoute, real: dict[str, int]) -> int:
     return sent
 
 
-def _forms(world: World) -> tuple[list[FormRoute], dict[str, int]]:
+def _forms(world: World) -> tuple[list[FormRoute], dict[str, int | str]]:
     real = targets(world.seeded)
     forms = discover_forms(world.app, world.admin, real)
     assert len(forms) >= 30, "form routes went missing"

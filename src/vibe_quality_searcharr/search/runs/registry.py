@@ -83,6 +83,12 @@ class RunRegistry:
             with contextlib.suppress(BaseException):
                 await started.task
 
+    async def wait_idle(self) -> None:
+        """Until no run is in progress: lets a caller see only what its own request did."""
+        while self._tasks:
+            tasks = [started.task for started in self._tasks.values()]
+            await asyncio.gather(*tasks, return_exceptions=True)
+
     async def shutdown(self) -> None:
         """Stop every run: a send in flight completes, the rest of each plan is marked
         not_sent and the run interrupted. A start in flight is refused (its row closed) and
