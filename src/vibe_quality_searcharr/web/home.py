@@ -7,7 +7,8 @@ without JavaScript the page shows the state at load with a link to each run.
 
 The per-day totals behind the charts are the one aggregate over the history: they are cached
 per process for `CHART_TTL` and counted in days of the user's time zone (the figures of past
-days do not change, today's may lag by that); the budget bars for `BUDGET_TTL`.
+days do not change, today's may lag by that); the budget bars for `BUDGET_TTL`, or until a new
+Prowlarr read arrives (`search.budgets.latest`: the page never calls Prowlarr itself).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from vibe_quality_searcharr.deps import DbSession
 from vibe_quality_searcharr.instances.repository import InstanceRepository
+from vibe_quality_searcharr.search.budgets.latest import ProwlarrViews
 from vibe_quality_searcharr.search.budgets.status import InstanceBudgetStatus, budget_status
 from vibe_quality_searcharr.security.clock import Now
 from vibe_quality_searcharr.security.principal import CurrentUser
@@ -125,16 +127,20 @@ class BudgetCache:
 
     ttl: float = BUDGET_TTL
     monotonic: Callable[[], float] = time.monotonic
-    _value: tuple[float, list[InstanceBudgetStatus]] | None = field(default=None, repr=False)
+    _value: tuple[object, float, list[InstanceBudgetStatus]] | None = field(
+        default=None, repr=False
+    )
 
     def get(
-        self, _now: datetime, compute: Callable[[], list[InstanceBudgetStatus]]
+        self, key: object, compute: Callable[[], list[InstanceBudgetStatus]]
     ) -> list[InstanceBudgetStatus]:
+        """`key` changes when the inputs do (a new Prowlarr read): then nothing is reused."""
         moment = self.monotonic()
-        if self._value is not None and moment - self._value[0] < self.ttl:
-            return self._value[1]
+        cached = self._value
+        if cached is not None and cached[0] == key and moment - cached[1] < self.ttl:
+            return cached[2]
         value = compute()
-        self._value = (moment, value)
+        self._value = (key, moment, value)
         return value
 
 
@@ -175,9 +181,11 @@ def home(request: Request, _user: CurrentUser, session: DbSession, now: Now) -> 
     down = sum(1 for i in instances if i.health is not None and i.health.status == "unhealthy")
     zone = user_zone(session)
     month = _chart_cache(request).totals(session, now.astimezone(zone).date(), zone)
-    prowlarr = getattr(request.app.state, "prowlarr_views", None)
+    views: ProwlarrViews | None = getattr(request.app.state, "prowlarr_views", None)
+    latest = views.snapshot() if views is not None else {}
+    generation = views.generation if views is not None else 0
     budgets = _budget_cache(request).get(
-        now, lambda: budget_status(session, now, prowlarr=prowlarr)
+        generation, lambda: budget_status(session, now, prowlarr=latest)
     )
     return render(
         request,
