@@ -3,7 +3,7 @@
 Fills a fresh (SQLCipher) database with 1,000,000 search commands (one history item each, over
 the last year, in 10,000 runs) and a Sonarr library of 50,000 wanted episodes in 1,000 series,
 then serves the real app with `vqs serve` on loopback in its own process, signs in like a
-browser (session cookie) and measures p50/p95 latency and requests per second of `/`,
+browser (session cookie) and measures p50/p95 latency, requests per second and the server's CPU time per request of `/`,
 `/history`, `/api/v1/history`, `/library/{id}` and `/library/{id}/items` at 1, 8 and 32
 concurrent clients. The load comes from `loadgen.py` (raw asyncio HTTP/1.1 keep-alive, one
 connection per client), because on a 2-core machine a heavier client takes CPU from the server
@@ -264,19 +264,31 @@ def sign_in(base: str) -> str:
         return str(response.cookies[SESSION_COOKIE])
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux): a cost per request that the other
+    loads on a shared machine do not inflate the way they inflate latency."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def run_load(
-    port: int, cookie: str, paths: list[str], requests: int, levels: list[int]
+    port: int, cookie: str, paths: list[str], requests: int, levels: list[int], pid: int
 ) -> bool:
     headers = {"Cookie": f"{SESSION_COOKIE}={cookie}", "Accept": "text/html"}
-    print(f"{'page':<28}{'clients':>8}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>9}{'load':>7}")
+    print(
+        f"{'page':<28}{'clients':>8}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>9}{'cpu ms':>8}{'load':>7}"
+    )
     ok = True
     for path in paths:
         page = Page(path, headers)
         for clients in levels:
+            cpu = cpu_seconds(pid)
             result = await measure("127.0.0.1", port, page, clients, requests)
+            # Warm-up requests are included in the CPU time: a slight overestimate.
+            per_request = (cpu_seconds(pid) - cpu) * 1000 / requests
             print(
                 f"{path:<28}{clients:>8}{result.p50_ms:>9.1f}{result.p95_ms:>9.1f}"
-                f"{result.per_second:>9.1f}{result.load_average:>7.2f}",
+                f"{result.per_second:>9.1f}{per_request:>8.1f}{result.load_average:>7.2f}",
                 flush=True,
             )
             if clients == 32 and result.p95_ms > TARGET_P95_MS:
@@ -324,7 +336,7 @@ def main() -> None:
             if args.pages:
                 paths = [path for path in args.pages.split(",") if path]
             print(f"one server process; load average before: {os.getloadavg()[0]:.2f}")
-            ok = asyncio.run(run_load(port, cookie, paths, args.requests, levels))
+            ok = asyncio.run(run_load(port, cookie, paths, args.requests, levels, process.pid))
         finally:
             process.terminate()
             process.wait(timeout=20)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from vibe_quality_searcharr.db.errors import DatabaseKeyError, DatabaseUnavailable
+from vibe_quality_searcharr.db.stamp import DataStamp
 from vibe_quality_searcharr.security.keyfiles import RuntimeSecrets
 from vibe_quality_searcharr.settings import Settings
 
@@ -74,6 +75,8 @@ class Database:
 
     engine: Engine
     sqlite_path: Path | None = None
+    # SQLite only: what moves on every commit, for the caches (`db.stamp`).
+    stamp: DataStamp | None = None
     sessions: sessionmaker[Session] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -105,7 +108,13 @@ class Database:
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 
+    def data_stamp(self) -> int | None:
+        """The commit counter (`db.stamp`); None on PostgreSQL: then nothing is cached."""
+        return self.stamp.current() if self.stamp is not None else None
+
     def dispose(self) -> None:
+        if self.stamp is not None:
+            self.stamp.close()
         self.engine.dispose()
 
 
@@ -132,7 +141,11 @@ def open_sqlcipher(path: Path, key_hex: str, *, pool_size: int = 8) -> Database:
         read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
-    database = Database(engine=engine, sqlite_path=path)
+    database = Database(
+        engine=engine,
+        sqlite_path=path,
+        stamp=DataStamp(lambda: sqlcipher_connect(path, key_hex)),
+    )
     with engine.connect():  # creates the file, checks the key now rather than on first request
         pass
     _restrict_file_modes(path)

@@ -33,6 +33,8 @@ class Resolution:
     rejected: str | None = None
     # What the CSRF token of this principal is bound to (None: no CSRF needed or possible).
     csrf_binding: str | None = None
+    # A session cookie's answer: until when it holds if nothing is committed meanwhile.
+    good_until: datetime | None = None
 
 
 def session_policy(settings: Settings) -> SessionPolicy:
@@ -76,9 +78,8 @@ def resolve_principal(
                 csrf_binding=f"proxy:{user.id}:{user.password_changed_at.isoformat()}",
             )
         if credentials.session_cookie:
-            live = sessions.resolve(
-                session, credentials.session_cookie, now=now, policy=session_policy(settings)
-            )
+            policy = session_policy(settings)
+            live = sessions.resolve(session, credentials.session_cookie, now=now, policy=policy)
             if live is not None:
                 row, user = live
                 method: AuthMethod = "oidc" if row.method == "oidc" else "session"
@@ -91,5 +92,6 @@ def resolve_principal(
                         session_id=row.id,
                     ),
                     csrf_binding=f"session:{credentials.session_cookie}",
+                    good_until=sessions.good_until(row, policy),
                 )
     return Resolution()

@@ -6,9 +6,11 @@ page); "Running now" and the activity list are kept live by the SSE stream (`web
 without JavaScript the page shows the state at load with a link to each run.
 
 The per-day totals behind the charts are the one aggregate over the history: they are cached
-per process for `CHART_TTL` and counted in days of the user's time zone (the figures of past
-days do not change, today's may lag by that); the budget bars for `BUDGET_TTL`, or until a new
-Prowlarr read arrives (`search.budgets.latest`: the page never calls Prowlarr itself).
+per process for `CHART_TTL` and counted in days of the user's time zone; the budget bars for
+`BUDGET_TTL`, or until a new Prowlarr read arrives (`search.budgets.latest`: the page never
+calls Prowlarr itself). On SQLite both are also keyed on the commit stamp (`db.stamp`), so a
+new history row shows at once; on PostgreSQL they may lag by their TTL. The whole page is
+also kept by `web.page_cache`.
 """
 
 from __future__ import annotations
@@ -104,13 +106,17 @@ class ChartCache:
 
     ttl: float = CHART_TTL
     monotonic: Callable[[], float] = time.monotonic
-    _value: tuple[tuple[date, str], float, list[DayTotals]] | None = field(default=None, repr=False)
+    _value: tuple[tuple[date, str, object], float, list[DayTotals]] | None = field(
+        default=None, repr=False
+    )
 
     def totals(
-        self, session: Session, today: date, zone: ZoneInfo | None = None
+        self, session: Session, today: date, zone: ZoneInfo | None = None, stamp: object = None
     ) -> list[DayTotals]:
-        """`today` is a date in `zone`, whose days are counted (a new zone is a new key)."""
-        key = (today, zone.key if zone is not None else "UTC")
+        """`today` is a date in `zone`, whose days are counted (a new zone is a new key);
+        `stamp` the database's commit stamp (`db.stamp`), so a new history row is counted at
+        once where there is one."""
+        key = (today, zone.key if zone is not None else "UTC", stamp)
         cached = self._value
         moment = self.monotonic()
         if cached is not None and cached[0] == key and moment - cached[1] < self.ttl:
@@ -179,13 +185,15 @@ def home(request: Request, _user: CurrentUser, session: DbSession, now: Now) -> 
     instances, total = InstanceRepository(session).page(0, _PAGE_SIZE)
     up = sum(1 for i in instances if i.health is not None and i.health.status == "healthy")
     down = sum(1 for i in instances if i.health is not None and i.health.status == "unhealthy")
+    # Read before the data it guards (see `db.stamp`).
+    stamp = request.app.state.context.database.data_stamp()
     zone = user_zone(session)
-    month = _chart_cache(request).totals(session, now.astimezone(zone).date(), zone)
+    month = _chart_cache(request).totals(session, now.astimezone(zone).date(), zone, stamp)
     views: ProwlarrViews | None = getattr(request.app.state, "prowlarr_views", None)
     latest = views.snapshot() if views is not None else {}
     generation = views.generation if views is not None else 0
     budgets = _budget_cache(request).get(
-        generation, lambda: budget_status(session, now, prowlarr=latest)
+        (generation, stamp), lambda: budget_status(session, now, prowlarr=latest)
     )
     return render(
         request,
