@@ -40,6 +40,7 @@ __all__ = ["BUCKET_SECONDS", "CACHED_PATHS", "PageCacheMiddleware"]
 
 BUCKET_SECONDS = 5
 MAX_BODY = 2 * 1024 * 1024
+MAX_BYTES = 32 * 1024 * 1024  # all answers together
 CACHED_PATHS = re.compile(r"^(/|/history|/api/v1/history|/library/\d+|/library/\d+/items)$")
 # (commit stamp, Prowlarr views generation, clock slot)
 Version = tuple[int, int, int]
@@ -69,6 +70,7 @@ class PageCacheMiddleware:
         self._size = size
         self._lock = threading.Lock()
         self._answers: OrderedDict[str, _Answer] = OrderedDict()
+        self._bytes = 0
         self._making: dict[tuple[str, Version], asyncio.Event] = {}
 
     def _version(self, scope: Scope) -> Version | None:
@@ -91,14 +93,18 @@ class PageCacheMiddleware:
 
     def _keep(self, key: str, answer: _Answer) -> None:
         with self._lock:
+            replaced = self._answers.pop(key, None)
+            self._bytes -= len(replaced.body) if replaced is not None else 0
             self._answers[key] = answer
-            self._answers.move_to_end(key)
-            while len(self._answers) > self._size:
-                self._answers.popitem(last=False)
+            self._bytes += len(answer.body)
+            while len(self._answers) > self._size or self._bytes > MAX_BYTES:
+                _, evicted = self._answers.popitem(last=False)
+                self._bytes -= len(evicted.body)
 
     def clear(self) -> None:
         with self._lock:
             self._answers.clear()
+            self._bytes = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         principal = scope.get("state", {}).get("principal") if scope["type"] == "http" else None
