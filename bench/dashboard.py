@@ -12,6 +12,12 @@ clients on 2 cores.
 
     PYTHONPATH=src .venv/bin/python bench/dashboard.py [--commands 1000000] [--items 50000]
         [--data-dir DIR (seeded once, reused after)] [--pages /,/history] [--clients 1,8,32]
+        [--writes-per-second N]
+
+The pages are cached until the next commit (`web.page_cache`), so a quiet database mostly
+measures replayed answers. `--writes-per-second N` commits a harmless write from another
+process's connection N times a second during the load, as a running search does: each commit
+makes the next request of every page render afresh.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,9 +39,10 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 from loadgen import Page, measure
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from vibe_quality_searcharr.app import create_app
+from vibe_quality_searcharr.db.engine import open_sqlcipher
 from vibe_quality_searcharr.instances.models import Instance
 from vibe_quality_searcharr.instances.service import api_key_box
 from vibe_quality_searcharr.library.models import LibraryItem, LibraryParent, LibrarySyncState
@@ -46,6 +54,7 @@ from vibe_quality_searcharr.search.models import (
     SearchRun,
 )
 from vibe_quality_searcharr.security.authentication import SESSION_COOKIE
+from vibe_quality_searcharr.security.keyfiles import ensure_secrets
 from vibe_quality_searcharr.settings import load_settings
 
 TARGET_P95_MS = 100.0
@@ -296,6 +305,18 @@ async def run_load(
     return ok
 
 
+def churn(data_dir: Path, per_second: float, stop: threading.Event) -> None:
+    """Commit a write that changes a page but no figure, `per_second` times a second."""
+    settings = load_settings(data_dir=data_dir, scheduler_enabled=False, log_level="WARNING")
+    database = open_sqlcipher(settings.sqlite_path, ensure_secrets(settings).database_key)
+    try:
+        while not stop.wait(1 / per_second):
+            with database.session_scope() as session:
+                session.execute(text("UPDATE instance SET name = name"))
+    finally:
+        database.dispose()
+
+
 def prepared(data_dir: Path, commands: int, items: int) -> int:
     """The instance id of a seeded database in `data_dir`, seeding it first if needed."""
     marker = data_dir / "bench-seeded"
@@ -319,6 +340,9 @@ def main() -> None:
     parser.add_argument(
         "--data-dir", type=Path, default=None, help="keep the seeded database here and reuse it"
     )
+    parser.add_argument(
+        "--writes-per-second", type=float, default=0.0, help="commits during the load"
+    )
     args = parser.parse_args()
     levels = [int(level) for level in args.clients.split(",")]
     with tempfile.TemporaryDirectory() as directory:
@@ -336,7 +360,16 @@ def main() -> None:
             if args.pages:
                 paths = [path for path in args.pages.split(",") if path]
             print(f"one server process; load average before: {os.getloadavg()[0]:.2f}")
-            ok = asyncio.run(run_load(port, cookie, paths, args.requests, levels, process.pid))
+            stop = threading.Event()
+            if args.writes_per_second > 0:
+                print(f"{args.writes_per_second:g} commits per second during the load")
+                threading.Thread(
+                    target=churn, args=(data_dir, args.writes_per_second, stop), daemon=True
+                ).start()
+            try:
+                ok = asyncio.run(run_load(port, cookie, paths, args.requests, levels, process.pid))
+            finally:
+                stop.set()
         finally:
             process.terminate()
             process.wait(timeout=20)
