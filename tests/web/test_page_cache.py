@@ -84,6 +84,7 @@ def test_a_repeated_page_reads_nothing_until_something_is_committed(
 ) -> None:
     app.state.clock = lambda: NOW
     instance_id, _ = _history(context)
+    assert "last 7 days: 1 searches" in mode.page(mode.get(admin_client, "/"))
     for url in ("/", "/history", "/api/v1/history"):
         first = mode.get(admin_client, url)
         assert first.status_code == 200
@@ -96,8 +97,9 @@ def test_a_repeated_page_reads_nothing_until_something_is_committed(
         _command(session, instance_id, None, "Second S01E02", NOW - timedelta(minutes=5))
     assert "Second S01E02" in mode.page(mode.get(admin_client, "/history"))
     assert "Second S01E02" in admin_client.get("/api/v1/history").text
-    activity = mode.page(mode.get(admin_client, "/")).split('id="region-activity"')[1]
-    assert "Second S01E02" in activity
+    home = mode.page(mode.get(admin_client, "/"))
+    assert "Second S01E02" in home.split('id="region-activity"')[1]
+    assert "last 7 days: 2 searches" in home.split('id="region-charts"')[1]
 
 
 def test_history_shows_a_status_changed_in_place_and_a_new_run_at_once(
