@@ -95,7 +95,9 @@ def test_a_repeated_page_reads_nothing_until_something_is_committed(
             assert seen == [], (url, seen)  # neither the session nor the page hit the database
     with context.database.session_scope() as session:
         _command(session, instance_id, None, "Second S01E02", NOW - timedelta(minutes=5))
-    assert "Second S01E02" in mode.page(mode.get(admin_client, "/history"))
+    history = mode.page(mode.get(admin_client, "/history"))
+    assert "Second S01E02" in history
+    assert '<option value="1">Missing episodes</option>' in history  # the queue filter
     assert "Second S01E02" in admin_client.get("/api/v1/history").text
     home = mode.page(mode.get(admin_client, "/"))
     assert "Second S01E02" in home.split('id="region-activity"')[1]
