@@ -1,7 +1,7 @@
 """The long chaos run: every simulator fault at random over a long simulated period on a fleet
 of simulated apps, then the reliability figures (docs/reliability.md quotes the last run).
 
-    PYTHONPATH=src:. python bench/chaos.py [--cycles 60] [--seed 10]
+    PYTHONPATH=src:. python bench/chaos.py [--cycles 60] [--seed 10] [--only-crashes]
 
 It composes the same harness as tests/reliability/test_faults.py (no timed asserts here: it
 prints). Crash rounds (kill -9 of a real app process) and the disk/DB-fault and load scenarios
@@ -127,11 +127,15 @@ def fault_chaos(cycles: int, seed: int) -> dict[str, Any]:
             database.dispose()
 
 
-def _optional_scenarios() -> dict[str, Any]:
-    """Hooks into the crash rounds and chaos-io's disk/DB and load scenarios: each module may
-    expose `chaos_scenario() -> dict[str, Any]`; absent ones are reported as not run."""
+SCENARIOS = ("test_crashes", "test_disk_db", "test_load", "test_scale_out")
+
+
+def _optional_scenarios(names: tuple[str, ...] = SCENARIOS) -> dict[str, Any]:
+    """Hooks into the crash rounds (20 kill -9 of a real app process) and chaos-io's disk/DB
+    and load scenarios: each module may expose `chaos_scenario() -> dict[str, Any]`; absent
+    ones are reported as not run."""
     report: dict[str, Any] = {}
-    for name in ("test_crashes", "test_disk_db", "test_load"):
+    for name in names:
         module_name = f"tests.reliability.{name}"
         try:
             module = importlib.import_module(module_name)
@@ -147,12 +151,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cycles", type=int, default=60)
     parser.add_argument("--seed", type=int, default=10)
+    parser.add_argument(
+        "--only-crashes", action="store_true", help="skip the fault chaos; run the crash rounds"
+    )
     args = parser.parse_args()
-    figures = fault_chaos(args.cycles, args.seed)
-    figures.update(_optional_scenarios())
+    figures = {} if args.only_crashes else fault_chaos(args.cycles, args.seed)
+    figures.update(_optional_scenarios(("test_crashes",) if args.only_crashes else SCENARIOS))
     figures["load average"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    width = max(len(key) for key in figures)
-    for key, value in figures.items():
+    flat: dict[str, Any] = {}
+    for key, value in figures.items():  # a scenario's own figures print under its name
+        if isinstance(value, dict):
+            flat.update({f"{key}: {name}": figure for name, figure in value.items()})
+        else:
+            flat[key] = value
+    width = max(len(key) for key in flat)
+    for key, value in flat.items():
         print(f"{key:<{width}}  {value}")
 
 

@@ -16,13 +16,17 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from vibe_quality_searcharr import __version__
+from vibe_quality_searcharr.backups import routes as backup_routes
 from vibe_quality_searcharr.backups.jobs import install_backup_schedule
+from vibe_quality_searcharr.backups.staged import apply_pending
 from vibe_quality_searcharr.config_io import routes as config_routes
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.db import migrate
+from vibe_quality_searcharr.db.base import utcnow
 from vibe_quality_searcharr.db.engine import open_configured
 from vibe_quality_searcharr.errors import install_error_handlers
 from vibe_quality_searcharr.events import EventBus
+from vibe_quality_searcharr.events_postgres import start_event_bridge, stop_event_bridge
 from vibe_quality_searcharr.instances import routes as instance_routes
 from vibe_quality_searcharr.instances.health import install_health_monitor
 from vibe_quality_searcharr.library import routes as library_routes
@@ -71,6 +75,8 @@ def build_context(settings: Settings, *, configure_logs: bool = True) -> AppCont
             backups=settings.log_file_backups,
             secrets=secrets.values(),
         )
+    if not settings.uses_postgres:  # a restore staged in Settings > Backups, before the open
+        apply_pending(settings, secrets.database_key, now=utcnow())
     database = open_configured(settings, secrets)
     migrate.upgrade(database)
     return AppContext(
@@ -86,18 +92,28 @@ def _lifespan(context: AppContext):  # type: ignore[no-untyped-def]
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         context.events.bind_loop(asyncio.get_running_loop())
-        await search_runs.start_search_runs(app)  # before the scheduler: nothing resent
-        if context.settings.scheduler_enabled:
-            context.scheduler.start()
-        log.info("started", version=__version__, database=context.database.backend)
+        # Several replicas on PostgreSQL: every replica's events reach every SSE client. Kept
+        # in this closure, not on app.state: two lifespans of one app must each stop their own.
+        bridge = start_event_bridge(context.events, context.database)
         try:
-            yield
+            await search_runs.start_search_runs(app)  # before the scheduler: nothing resent
+            if context.settings.scheduler_enabled:
+                context.scheduler.start()
+            log.info("started", version=__version__, database=context.database.backend)
+            try:
+                yield
+            finally:
+                await search_runs.stop_search_runs(app)
+                context.scheduler.shutdown()
+                app.state.queue_scheduler.leader.release()
+                if bridge is not None:
+                    await asyncio.to_thread(stop_event_bridge, bridge)  # bounded: stop_timeout
+                    bridge = None
+                context.database.dispose()
+                log.info("stopped")
         finally:
-            await search_runs.stop_search_runs(app)
-            context.scheduler.shutdown()
-            app.state.queue_scheduler.leader.release()
-            context.database.dispose()
-            log.info("stopped")
+            if bridge is not None:  # the start failed half-way
+                await asyncio.to_thread(stop_event_bridge, bridge)
 
     return lifespan
 
@@ -140,6 +156,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(schedule_routes.router)
     app.include_router(system_routes.router)
     app.include_router(config_routes.router)
+    app.include_router(backup_routes.router)
     install_health_monitor(context)
     app.state.library_sync = install_library_sync(context)
     install_backup_schedule(context)

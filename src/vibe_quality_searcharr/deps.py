@@ -2,6 +2,11 @@
 
 The request is the unit of work: `DbSession` opens one session, commits it when the route
 returns normally and rolls it back when anything raises. Services never commit.
+
+The commit happens before the response is sent (`scope="function"`; FastAPI ends a dependency
+with `yield` after the response by default): a browser following a post's redirect, or a client
+asking another replica, reads what the post wrote, and a commit that fails (a full disk) is the
+error response the client sees, never a success for a change that was lost.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ def get_db(request: Request) -> Iterator[Session]:
 
 
 Context = Annotated[AppContext, Depends(get_context)]
-DbSession = Annotated[Session, Depends(get_db)]
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
 
 # A row id in a URL. Bounded so that a huge number is a 422, not a driver overflow (500):
 # primary keys are INTEGER, 32-bit on PostgreSQL.

@@ -23,6 +23,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from vibe_quality_searcharr.context import AppContext
+
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 AXE_SCRIPT = "/static/vendor/axe-core/axe.min.js"
 # What "accessibility basics" means here: no serious or critical axe finding, contrast included.
@@ -58,19 +60,36 @@ def live_server(app: FastAPI) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+def until_subscribed(context: AppContext, count: int = 1, deadline_s: float = 20.0) -> None:
+    """A page's EventSource is connected once the bus has that many subscribers (a bounded
+    readiness wait, like the live server's: the stream starts after its headers are sent, so
+    the browser's "open" alone does not say the server is listening yet)."""
+    limit = time.monotonic() + deadline_s
+    while len(context.events._subscribers) < count:
+        if time.monotonic() > limit:
+            pytest.fail("the page never opened its event stream")
+        time.sleep(0.02)
+
+
 @dataclass
 class Shots:
-    """Screenshots of the pages a test saw, kept until we know whether it failed."""
+    """Screenshots of the pages a test saw, kept until we know whether it failed. `watch`
+    adds a page (a second tab) to those screenshotted at the failure."""
 
     name: str
     taken: list[tuple[str, bytes]] = field(default_factory=list)
+    pages: list[Any] = field(default_factory=list)
 
     def take(self, page: Any, label: str) -> None:
         self.taken.append((label, page.screenshot(full_page=True)))
 
+    def watch(self, page: Any) -> None:
+        self.pages.append(page)
+
     def save(self) -> Path:
         folder = ARTEFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", self.name)
-        folder.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)  # only this run's pages, numbered in order
+        folder.mkdir(parents=True)
         for number, (label, png) in enumerate(self.taken, start=1):
             (folder / f"{number:02d}-{re.sub(r'[^a-z0-9]+', '-', label.lower())}.png").write_bytes(
                 png
@@ -80,12 +99,13 @@ class Shots:
 
 @contextmanager
 def screenshots(request: pytest.FixtureRequest, page: Any) -> Iterator[Shots]:
-    shots = Shots(request.node.name)
+    shots = Shots(request.node.name, pages=[page])
     try:
         yield shots
     except BaseException:
-        with suppress(Exception):  # the page may be gone; keep what we have
-            shots.take(page, "at-failure")
+        for number, seen in enumerate(shots.pages, start=1):
+            with suppress(Exception):  # the page may be gone; keep what we have
+                shots.take(seen, "at-failure" if number == 1 else f"at-failure-tab-{number}")
         shots.save()
         raise
     if os.environ.get("VQS_TEST_SCREENSHOTS") == "1":

@@ -4,13 +4,18 @@ and results through the SSE stream, without a reload, to the end."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 
 import pytest
 
 from tests.conftest import make_user
-from tests.e2e.browser import axe_violations, chromium, live_server, screenshots
+from tests.e2e.browser import (
+    axe_violations,
+    chromium,
+    live_server,
+    screenshots,
+    until_subscribed,
+)
 from tests.instances.conftest import make_instance
 from tests.search.harness import make_queue, sim_sleeper, sync_mirror
 from vibe_quality_searcharr.app import create_app
@@ -22,14 +27,6 @@ from vibe_quality_searcharr.users.keys import AuthKeys
 pytestmark = pytest.mark.browser
 
 PASSWORD = "a dashboard tested passphrase"
-
-
-def _until_subscribed(context: AppContext, deadline_s: float = 20.0) -> None:
-    """The page's EventSource is connected once the bus has a subscriber (bounded wait)."""
-    limit = time.monotonic() + deadline_s
-    while not context.events._subscribers:
-        assert time.monotonic() < limit, "the dashboard never opened its event stream"
-        time.sleep(0.02)
 
 
 def test_the_dashboard_shows_a_run_live_to_its_end(
@@ -64,7 +61,7 @@ def test_the_dashboard_shows_a_run_live_to_its_end(
                 expect(page).to_have_url(f"{base}/")
                 running = page.locator("#running-live")
                 expect(running).to_contain_text("Nothing is running")
-                _until_subscribed(context)
+                until_subscribed(context)
                 loop = context.events._loop
                 assert loop is not None
                 started = asyncio.run_coroutine_threadsafe(

@@ -4,6 +4,8 @@ than the screen, and the theme toggle switching without a reload under the CSP."
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from tests.conftest import make_user
@@ -11,12 +13,17 @@ from tests.e2e.browser import axe_violations, chromium, live_server, screenshots
 from tests.instances.conftest import make_instance
 from tests.search.conftest import make_queue
 from vibe_quality_searcharr.app import create_app
+from vibe_quality_searcharr.backups.service import create_backup
 from vibe_quality_searcharr.context import AppContext
+from vibe_quality_searcharr.notifications.models import NotificationTarget
+from vibe_quality_searcharr.notifications.service import url_box
 from vibe_quality_searcharr.users.keys import AuthKeys
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "a phone tested passphrase"
+TAKEN = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)
+BACKUP = "vqs-backup-20260310T030000Z.db"
 PAGES = [
     "/",
     "/instances",
@@ -40,6 +47,15 @@ PAGES = [
     "/settings/tokens",
     "/settings/users",
     "/settings/database",
+    "/settings/general",
+    "/settings/notifications",
+    "/settings/notifications/new",
+    "/settings/notifications/1/edit",
+    "/settings/notifications/1/delete",
+    "/settings/backups",
+    f"/settings/backups/{BACKUP}/restore",
+    f"/settings/backups/{BACKUP}/delete",
+    "/settings/configuration",
     "/logs",
     "/library",
     "/library/1",
@@ -64,6 +80,22 @@ def test_pages_on_a_phone_in_the_light_theme(
         )
         instance = make_instance(session, context, name="Sonarr")
         make_queue(session, instance.id, name="Missing episodes")
+        session.add(
+            NotificationTarget(
+                name="Discord #media",
+                url_encrypted=url_box(context.secrets.master_secret).encrypt(
+                    "json://127.0.0.1:9/x"
+                ),
+                scheme="json",
+                service="JSON",
+                events=["run_grabs", "instance_down"],
+            )
+        )
+    pages = PAGES
+    if context.database.sqlite_path is not None:
+        create_backup(context.settings, context.secrets.database_key, now=TAKEN)
+    else:  # PostgreSQL: no file backups to confirm a restore or delete of
+        pages = [path for path in PAGES if BACKUP not in path]
     app = create_app(context=context)
     csp: list[str] = []
     found: dict[str, list[str]] = {}
@@ -89,7 +121,7 @@ def test_pages_on_a_phone_in_the_light_theme(
                 page.get_by_label("Password").fill(PASSWORD)
                 page.get_by_role("button", name="Sign in").click()
                 expect(page).to_have_url(f"{base}/")
-                for path in PAGES:
+                for path in pages:
                     page.goto(f"{base}{path}")
                     page.wait_for_load_state()
                     shots.take(page, path)

@@ -111,3 +111,37 @@ def test_refused_command_is_failed_and_never_resent(
     assert status == RunStatus.COMPLETED
     finished = [e for e in setup.events if e.kind == "command.finished"]
     assert next(e.data["status"] for e in finished) == CommandStatus.FAILED
+
+
+@pytest.mark.parametrize("kind", ["malformed", "truncated"])
+def test_garbled_answer_to_a_search_is_unknown_and_stops_the_run(
+    kind: str, context: AppContext, simulator_factory: Callable[..., RunningSimulator]
+) -> None:
+    """The app may have queued a search whose answer came back garbled: it is never called
+    failed (which reads as "not searched") nor retried, and no further query is spent."""
+    sim = simulator_factory("radarr", size=60)
+    setup = setup_search(
+        context, sim, strategy="missing", batch_size=3, options={"ids_per_command": 1}
+    )
+    assert len(setup.preview().commands) == 3
+
+    def on_step(name: str) -> None:
+        if name == "intent_committed":
+            httpx.post(
+                f"{sim.base_url}/__sim/faults",
+                json={"kind": kind, "path": "/api/v3/command"},
+                headers=sim.headers,
+            )
+
+    setup.executor.on_step = on_step
+    run_id, status = setup.run()
+    rows = setup.commands(run_id)
+    assert [row.status for row in rows] == [
+        CommandStatus.UNKNOWN,
+        CommandStatus.NOT_SENT,
+        CommandStatus.NOT_SENT,
+    ]
+    assert rows[0].arr_command_id is None
+    assert status == RunStatus.FAILED
+    assert setup.run_row(run_id).error
+    assert setup.stats()["commandPosts"] == 1

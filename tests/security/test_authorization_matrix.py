@@ -81,6 +81,53 @@ def test_viewer_gets_403_on_every_state_changing_route(
     assert viewer_client.get("/api/v1/auth/me").status_code == 200
 
 
+# Reads only admins may make: the database and its backups (every stored secret, encrypted), the
+# configuration export, and the admin settings pages.
+ADMIN_ONLY_READS = (
+    "/api/v1/backups",
+    "/api/v1/config",
+    "/api/v1/system",
+    "/settings/backups",
+    "/settings/configuration",
+    "/settings/database",
+    "/settings/general",
+    "/settings/notifications",
+    "/settings/users",
+)
+
+
+def test_viewer_gets_403_on_every_admin_only_read(
+    app: FastAPI, viewer_client: SignedInClient
+) -> None:
+    checked = set()
+    for method, path in all_routes(app):
+        if method != "GET" or not path.startswith(ADMIN_ONLY_READS):
+            continue
+        response = viewer_client.get(
+            path, headers={"Accept": "application/json"}, follow_redirects=False
+        )
+        assert response.status_code == 403, (path, response.status_code)
+        assert response.json()["error"] == "forbidden"
+        checked.add(path)
+    assert {
+        "/api/v1/backups",
+        "/api/v1/backups/restore",
+        "/api/v1/backups/1/download",
+        "/settings/backups/1/download",
+        "/settings/notifications",
+        "/settings/general",
+        "/settings/configuration/export",
+    } <= checked
+
+
+def test_the_admin_settings_routes_are_on_no_allow_list(app: FastAPI) -> None:
+    routes = [(m, p) for m, p in all_routes(app) if p.startswith(ADMIN_ONLY_READS)]
+    assert len(routes) >= 25
+    for method, path in routes:
+        assert not is_public(path), path
+        assert not is_self_service(method, path), (method, path)
+
+
 def test_self_service_entries_all_name_real_routes(app: FastAPI) -> None:
     routes = all_routes(app)
     for method, pattern in SELF_SERVICE:

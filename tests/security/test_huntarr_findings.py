@@ -11,6 +11,7 @@ import ast
 import re
 import stat
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -210,7 +211,8 @@ def test_finding_11_no_response_carries_a_credential(
 
 
 def test_finding_12_no_route_takes_a_path_or_a_free_form_id(app: FastAPI) -> None:
-    """Path traversal through a backup id needs a string path parameter: every one is an int."""
+    """Path traversal through a backup id needs a free-form string path parameter: every one is
+    an int, or a string held to an anchored pattern that no path (a slash, "..") can match."""
     for context in app.router.routes:
         for route in getattr(context, "routes", [context]):
             convertors = getattr(route, "param_convertors", {})
@@ -221,7 +223,18 @@ def test_finding_12_no_route_takes_a_path_or_a_free_form_id(app: FastAPI) -> Non
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "path":
-                    assert parameter["schema"].get("type") == "integer", (path, parameter["name"])
+                    _assert_not_free_form(path, parameter)
+
+
+def _assert_not_free_form(path: str, parameter: dict[str, Any]) -> None:
+    schema = parameter["schema"]
+    if schema.get("type") == "integer":
+        return
+    pattern = schema.get("pattern", "")
+    assert pattern.startswith("^"), (path, parameter["name"])
+    assert pattern.endswith("$"), (path, parameter["name"])
+    for probe in ("../secrets/master_secret", "a/b", "..", "%2e%2e", ""):
+        assert re.fullmatch(pattern, probe) is None, (path, parameter["name"], probe)
 
 
 def test_finding_13_allow_list_look_alikes_stay_protected(anon_client: TestClient) -> None:

@@ -202,3 +202,39 @@ def test_the_dashboard_shows_every_region_filled(
     assert "Missing episodes</a>: running" in activity
     assert API_KEY not in text
     assert "192.168.1.50" not in text
+
+
+def test_the_charts_and_budgets_count_a_run_as_soon_as_it_ends(
+    app: FastAPI, admin_client: TestClient, context: AppContext, mode: Mode
+) -> None:
+    """They are cached for a while; a run ending must not wait that long to show (it did: the
+    dashboard loaded right after a run still had no chart)."""
+    app.state.clock = lambda: NOW
+    with context.database.session_scope() as session:
+        instance_id = make_instance(session, context, name="Living-room Sonarr").id
+    before = mode.page(mode.get(admin_client, "/"))
+    assert "chart-figure" not in before
+    assert "Last hour: 0 of 10" in before
+    with context.database.session_scope() as session:
+        _command(session, instance_id, NOW - timedelta(minutes=1), grabbed=1)
+    cached = mode.page(mode.get(admin_client, "/"))
+    assert "chart-figure" not in cached  # no run ended: the cached figures are still used
+
+    admin_client.portal.call(  # type: ignore[attr-defined]
+        lambda: context.events.publish("run.finished", run_id=1, status="completed")
+    )
+    after = mode.page(mode.get(admin_client, "/"))
+    charts = after.split('id="region-charts"')[1].split("</section>")[0]
+    assert "last 7 days: 1 searches, 1 grabs, grab rate 100.0 %" in charts
+    assert "Last hour: 1 of 10" in after
+
+
+def test_more_grabs_than_searches_stay_inside_the_chart() -> None:
+    """One movie search of ten movies may grab four: the bars and the rate line keep in the box
+    (they were drawn above it, cut off)."""
+    points = [DayTotals(date(2026, 3, 9), 2, 1), DayTotals(date(2026, 3, 10), 1, 4)]
+    svg = str(bar_chart_svg(points, chart_id="c", title="Searches and grabs"))
+    tops = [float(y) for y in re.findall(r'<rect class="chart-\w+"[^>]* y="(-?[\d.]+)"', svg)]
+    assert min(tops) == 10  # the top margin: the four grabs are the tallest bar
+    (line,) = re.findall(r'class="chart-rate" points="([^"]+)"', svg)
+    assert min(float(pair.split(",")[1]) for pair in line.split()) == 10  # 400 % at the top

@@ -4,8 +4,10 @@ delete with a confirmation, health history."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import SignedInClient
@@ -14,6 +16,7 @@ from tests.web.pages import Mode
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.instances.models import Instance, InstanceHealthEvent
 from vibe_quality_searcharr.instances.service import api_key_box
+from vibe_quality_searcharr.library.sync import LibrarySync
 from vibe_quality_searcharr.simulator.testing import RunningSimulator
 
 WRONG_KEY = "0" * 32
@@ -241,3 +244,26 @@ def test_viewers_see_instances_but_cannot_change_them(
     assert "Add instance" not in page
     assert mode.post(viewer_client, f"/instances/{instance_id}/delete").status_code == 403
     assert _count(context) == 1
+
+
+@pytest.mark.parametrize("path", ["/instances/new", "/setup/instance"])
+def test_an_instance_added_on_a_page_has_its_library_synced(
+    admin_client: SignedInClient,
+    simulator_factory: Callable[..., RunningSimulator],
+    mode: Mode,
+    path: str,
+) -> None:
+    """As one added through the API: the pages used to skip the `instance.created` event, so
+    the library stayed empty until the next scheduled sync."""
+    sim = simulator_factory("radarr", size=20)
+    syncer: LibrarySync = admin_client.app.state.library_sync  # type: ignore[attr-defined]
+    syncer.sync_new_instances = True  # as in the process that runs the scheduler
+    form = _form(sim, name="Den Radarr", app="radarr")
+    mode.redirected_to(mode.post(admin_client, path, data=form))
+    admin_client.portal.call(syncer.wait_idle)  # type: ignore[union-attr]
+    (instance,) = admin_client.get("/api/v1/instances").json()["items"]
+    state = admin_client.get(f"/api/v1/instances/{instance['id']}/sync").json()
+    assert state["status"] == "ok"
+    assert state["item_count"] > 0
+    page = mode.page(mode.get(admin_client, "/library"))
+    assert f"{state['item_count']} wanted items, synced" in page

@@ -36,6 +36,8 @@ def test_preview_run_history_and_exclusion(
     assert "Plan" in preview
     assert "Skipped (" in preview
     assert "Run now" in preview
+    # Episode searches without packs: one command per item, each costing one search.
+    assert "3 commands for 3 items, costing 3 of the batch of 3 searches" in preview
     assert setup.stats()["commandPosts"] == 0
 
     started = mode.post(admin_client, f"/queues/{queue_id}/run")

@@ -13,11 +13,14 @@ import anyio.from_thread
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from vibe_quality_searcharr.arr.retry import RetryPolicy
 from vibe_quality_searcharr.arr.transport import ClientOptions
 from vibe_quality_searcharr.deps import Context, DbSession, ResourceId
+from vibe_quality_searcharr.events import EventBus
 from vibe_quality_searcharr.instances.connection import ConnectionTarget, Connector
+from vibe_quality_searcharr.instances.models import Instance
 from vibe_quality_searcharr.instances.schemas import (
     ConnectionTestRequest,
     ConnectionTestResult,
@@ -31,9 +34,21 @@ from vibe_quality_searcharr.instances.schemas import (
 from vibe_quality_searcharr.instances.service import InstanceService, api_key_box, to_read
 from vibe_quality_searcharr.security.principal import CurrentUser, WriteUser
 
-__all__ = ["INTERACTIVE", "get_connector", "router"]
+__all__ = ["INTERACTIVE", "announce_created", "get_connector", "router"]
 
 router = APIRouter(prefix="/api/v1/instances", tags=["instances"])
+
+
+def announce_created(session: Session, events: EventBus, instance: Instance) -> None:
+    """Publish `instance.created` once the request's transaction has committed, whichever way
+    the instance was added (API, page, setup wizard): the library syncs it then."""
+    created = {"instance_id": instance.id, "name": instance.name, "app": instance.app}
+    event.listen(
+        session,
+        "after_commit",
+        lambda _session: events.publish("instance.created", **created),
+        once=True,
+    )
 
 
 # Someone is waiting on a connection test: one retry at most and a shorter read timeout.
@@ -82,14 +97,7 @@ def create_instance(
 ) -> InstanceRead:
     instance = service.create(data)
     response.headers["Location"] = f"/api/v1/instances/{instance.id}"
-    # Published only once the request's transaction has committed (the library syncs it then).
-    created = {"instance_id": instance.id, "name": instance.name, "app": instance.app}
-    event.listen(
-        service.repo.session,
-        "after_commit",
-        lambda _session: context.events.publish("instance.created", **created),
-        once=True,
-    )
+    announce_created(service.repo.session, context.events, instance)
     return to_read(instance)
 
 

@@ -19,7 +19,7 @@ from vibe_quality_searcharr.instances.forms import (
     update_from_form,
 )
 from vibe_quality_searcharr.instances.models import Instance
-from vibe_quality_searcharr.instances.routes import Connect
+from vibe_quality_searcharr.instances.routes import Connect, announce_created
 from vibe_quality_searcharr.instances.service import InstanceService, api_key_box
 from vibe_quality_searcharr.security.principal import CurrentUser, WriteUser
 from vibe_quality_searcharr.web.flash import flash
@@ -122,6 +122,7 @@ def new_submit(
     _user: WriteUser,
     service: Service,
     connector: Connect,
+    context: Context,
     form: PostedForm,
     action: Action = "save",
 ) -> Response:
@@ -138,6 +139,7 @@ def new_submit(
             result=outcome.result,
             status_code=422,
         )
+    announce_created(service.repo.session, context.events, outcome.instance)
     flash(request, f"Added {outcome.instance.name}.")
     if outcome.result is not None and not outcome.result.ok:
         flash(request, "It did not answer the connection test; check it soon.", "warning")

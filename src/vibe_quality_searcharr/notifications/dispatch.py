@@ -24,6 +24,7 @@ import structlog
 from vibe_quality_searcharr.db.base import utcnow
 from vibe_quality_searcharr.db.engine import Database
 from vibe_quality_searcharr.events import Event
+from vibe_quality_searcharr.notifications.apprise_urls import protect
 from vibe_quality_searcharr.notifications.messages import Message, message_for, test_message
 from vibe_quality_searcharr.notifications.ratelimit import RateLimiter
 from vibe_quality_searcharr.notifications.repository import NotificationRepository
@@ -257,6 +258,15 @@ class NotificationDispatcher:
                 return Delivery(False, str(exc))
             target = _Target(row.id, row.name, row.service, url)
         return self._deliver(target, test_message(target.name))
+
+    def try_url(self, url: str, name: str) -> Delivery:
+        """Send a test message to a URL that is not stored (yet): "send test" before saving.
+        Nothing is recorded; the URL's secret pieces are registered for redaction first."""
+        protect(url)
+        try:
+            return self.sender.send(url, test_message(name or "new target"))
+        except Exception as exc:  # a sender bug is a failed delivery, not a crash
+            return Delivery(False, f"{type(exc).__name__}")
 
     def forget(self, target_id: int) -> None:
         """A target was deleted or changed: drop its windows and waiting digests."""

@@ -23,7 +23,7 @@ from vibe_quality_searcharr.notifications.schemas import (
 from vibe_quality_searcharr.notifications.service import NotificationService, to_read, url_box
 from vibe_quality_searcharr.security.principal import CurrentUser, WriteUser
 
-__all__ = ["get_dispatcher", "router"]
+__all__ = ["Dispatcher", "Service", "get_dispatcher", "router"]
 
 router = APIRouter(prefix="/api/v1/notifications", tags=["notifications"])
 

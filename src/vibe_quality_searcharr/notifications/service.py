@@ -31,7 +31,14 @@ from vibe_quality_searcharr.notifications.schemas import (
 from vibe_quality_searcharr.notifications.sender import Delivery
 from vibe_quality_searcharr.security.crypto import SecretBox
 
-__all__ = ["URL_PURPOSE", "NotificationService", "record_delivery", "to_read", "url_box"]
+__all__ = [
+    "URL_PURPOSE",
+    "NotificationService",
+    "check_url",
+    "record_delivery",
+    "to_read",
+    "url_box",
+]
 
 URL_PURPOSE = "notification-url"
 
@@ -59,7 +66,8 @@ def to_read(target: NotificationTarget) -> NotificationRead:
     )
 
 
-def _checked(url: str) -> tuple[str, AppriseTarget]:
+def check_url(url: str) -> tuple[str, AppriseTarget]:
+    """The URL, trimmed, and what Apprise makes of it; `InvalidInput` (field `url`) if unusable."""
     text = url.strip()
     try:
         return text, inspect_url(text)
@@ -100,7 +108,7 @@ class NotificationService:
 
     def create(self, data: NotificationCreate) -> NotificationTarget:
         self._name_is_free(data.name)
-        url, checked = _checked(data.url.get_secret_value())
+        url, checked = check_url(data.url.get_secret_value())
         target = NotificationTarget(
             name=data.name,
             url_encrypted=self.box.encrypt(url),
@@ -116,7 +124,7 @@ class NotificationService:
 
     def update(self, target_id: int, data: NotificationUpdate) -> NotificationTarget:
         target = self.get(target_id)
-        checked = _checked(data.url.get_secret_value()) if data.url is not None else None
+        checked = check_url(data.url.get_secret_value()) if data.url is not None else None
         if data.name is not None and data.name != target.name:
             self._name_is_free(data.name)
             target.name = data.name

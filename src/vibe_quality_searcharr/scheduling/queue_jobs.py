@@ -1,13 +1,21 @@
 """Scheduled queue runs: one APScheduler job per queue, only on the leader replica, each run
 claimed in the database before it starts.
 
-    every replica, every 15 s:  leadership tick -> leader? sync jobs from the DB : drop them
+    every replica, every tick:  leadership tick -> leader? reconcile dead replicas' runs,
+                                sync jobs from the DB, fire every queue whose slot is due
+                                : drop the jobs
     a queue's job fires:        due slot? -> still leader? -> claim (row) -> start the run
 
 The database is the source of truth: jobs are rebuilt from the queue rows at every tick (a queue
 created, edited, paused or deleted through the API is picked up within one tick), nothing is
 pickled. Missed slots coalesce into one run (see `slots.due_slot`); a slot is run by exactly one
 replica (see `claims.claim_slot`), so a failover or a restart never runs a slot twice.
+
+The APScheduler job fires a slot on time, by the wall clock. The tick also fires every due slot,
+by the process's clock (`app.state.clock`): that catches up after a failover or downtime, and is
+what drives a process whose clock is injected and runs faster than real time (the simulated
+week, the two-replica test), which the wall-clock triggers never see. Both are safe together:
+`fire` re-checks the due slot and the claim, so a slot never runs twice.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from vibe_quality_searcharr.db.base import utcnow
 from vibe_quality_searcharr.db.engine import Database
 from vibe_quality_searcharr.scheduling.claims import claim_slot, last_claimed_slot
 from vibe_quality_searcharr.scheduling.leader import Leader
@@ -50,6 +59,8 @@ LEADERSHIP_JOB_ID = "scheduler-leadership"
 _T = TypeVar("_T")
 
 StartRun = Callable[[int], Awaitable[None]]
+LeaderTick = Callable[[bool], Awaitable[object]]
+"""Called on each tick this replica leads, with True on the tick that acquired leadership."""
 
 
 def queue_job_id(queue_id: int) -> str:
@@ -93,6 +104,7 @@ class QueueScheduler:
         misfire_grace: timedelta = timedelta(hours=6),
         tick_seconds: float = 15,
         on_lag: Callable[[int, datetime, datetime], None] | None = None,
+        on_leader_tick: LeaderTick | None = None,
     ) -> None:
         self.database = database
         self.leader = leader
@@ -101,12 +113,14 @@ class QueueScheduler:
         self.misfire_grace = misfire_grace
         self.tick_seconds = tick_seconds
         self.on_lag = on_lag
+        self.on_leader_tick = on_leader_tick
         self.name = replica_name()
         self._scheduler: Scheduler | None = None
         self._jobs: dict[int, str] = {}  # queue id -> schedule fingerprint
         # Leadership as of the last tick or fire: read by `Scheduler.is_leader` without a
         # database round trip on the event loop.
         self.leading = False
+        self._led_last_tick = False
 
     async def _db(self, function: Callable[..., _T], *args: Any) -> _T:
         def work() -> _T:
@@ -124,7 +138,8 @@ class QueueScheduler:
             seconds=self.tick_seconds,
             id=LEADERSHIP_JOB_ID,
             replace_existing=True,
-            next_run_time=self.clock(),
+            # APScheduler runs on the wall clock; the injected clock may be far ahead of it.
+            next_run_time=utcnow(),
         )
 
     @property
@@ -132,27 +147,49 @@ class QueueScheduler:
         return self.leader.still_leader()
 
     async def tick(self) -> None:
-        """Keep or take leadership; the leader keeps one job per active queue and catches up on
-        slots missed while nobody was leader."""
+        """Keep or take leadership; the leader keeps one job per active queue and fires every
+        slot that is due by its clock (missed while nobody led, or passed in simulated time)."""
         leading = await anyio.to_thread.run_sync(self.leader.try_acquire)
-        self.leading = leading
+        acquired = leading and not self._led_last_tick
+        self.leading = self._led_last_tick = leading
         if not leading:
             self._drop_jobs()
             return
+        if self.on_leader_tick is not None:
+            try:
+                await self.on_leader_tick(acquired)
+            except Exception:  # a failed reconciliation never stops the schedules
+                log.exception("scheduler_leader_tick_failed", acquired=acquired)
         queues = await self._db(active_queues)
-        newly = self._sync_jobs(queues)
-        for queue_id in newly:
-            await self.fire(queue_id)  # a slot missed while down runs once, now
+        self._sync_jobs(queues)
+        for queue_id in await self._db(self._due_queues, queues, self.clock()):
+            await self.fire(queue_id)
 
-    def _sync_jobs(self, queues: list[ScheduledQueue]) -> list[int]:
+    def _due_queues(
+        self, session: Session, queues: list[ScheduledQueue], now: datetime
+    ) -> list[int]:
+        """One session for the whole check: a leader with many queues stays cheap per tick."""
+        return [
+            queue.id
+            for queue in queues
+            if due_slot(
+                queue.schedule,
+                now,
+                anchor=queue.anchor,
+                last_claimed=last_claimed_slot(session, queue.id),
+                grace=self.misfire_grace,
+            )
+            is not None
+        ]
+
+    def _sync_jobs(self, queues: list[ScheduledQueue]) -> None:
         scheduler = self._scheduler
         if scheduler is None:
-            return []
+            return
         wanted = {queue.id: queue for queue in queues}
         for queue_id in list(self._jobs):
             if queue_id not in wanted:
                 self._remove(queue_id)
-        added: list[int] = []
         for queue in queues:
             if self._jobs.get(queue.id) == queue.fingerprint:
                 continue
@@ -163,10 +200,7 @@ class QueueScheduler:
                 id=queue_job_id(queue.id),
                 replace_existing=True,
             )
-            if queue.id not in self._jobs:
-                added.append(queue.id)
             self._jobs[queue.id] = queue.fingerprint
-        return added
 
     def _remove(self, queue_id: int) -> None:
         self._jobs.pop(queue_id, None)

@@ -1,5 +1,6 @@
 """Puts the queue scheduler on the application: scheduled slots start runs through the run
-registry (`search.runs.wiring`), under the leader lock; the jobs that call the *arr apps from
+registry (`search.runs.wiring`), under the leader lock, and the leader reconciles the runs of
+replicas that died (`reconcile_orphans`); the jobs that call the *arr apps from
 the background (feedback re-check here; health checks and library syncs in their domains) run
 on the leader only (`Scheduler.is_leader`), except the Prowlarr budget refresh, which only reads
 and feeds each replica's own dashboard. Also hooks the budget watch (metrics and `budget.low`)
@@ -23,7 +24,7 @@ from vibe_quality_searcharr.search.feedback.recheck import Recheck
 from vibe_quality_searcharr.search.models import SearchQueue
 from vibe_quality_searcharr.search.runs.errors import RunInProgress
 from vibe_quality_searcharr.search.runs.inputs import PlanInputs
-from vibe_quality_searcharr.search.runs.wiring import registry_of
+from vibe_quality_searcharr.search.runs.wiring import reconcile_orphans, registry_of
 from vibe_quality_searcharr.security.clock import app_clock
 
 __all__ = [
@@ -59,6 +60,11 @@ def install_queue_scheduler(
             name = queue.name if queue is not None else f"queue {queue_id}"
         context.metrics.observe_queue_lag(name, slot, started)
 
+    async def on_leader_tick(_acquired: bool) -> None:
+        # Every leader tick, not only the one that acquired: a dead leader's lock on its run
+        # can outlive its leadership lock by a moment, and a non-leader replica can die too.
+        await reconcile_orphans(app)
+
     queue_scheduler = QueueScheduler(
         database,
         leader_for(database),
@@ -66,6 +72,7 @@ def install_queue_scheduler(
         clock=lambda: app_clock(app)(),
         tick_seconds=context.settings.scheduler_tick_seconds,
         on_lag=on_lag,
+        on_leader_tick=on_leader_tick,
     )
     scheduler.on_start(queue_scheduler.install)
     app.state.queue_scheduler = queue_scheduler

@@ -123,6 +123,9 @@ class SearchRun(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     hold_code: Mapped[str | None] = mapped_column(String(40), default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)
+    # The process carrying out the run (`search.runs.owners`): a run is reconciled only once
+    # its owner is gone. None for runs written before owners existed, or by a bare executor.
+    owner: Mapped[str | None] = mapped_column(String(120), default=None)
 
 
 class SearchCommand(Base):

@@ -11,7 +11,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -51,7 +51,10 @@ def endpoint(
     async def run(request: Request) -> Response:
         body: Any = None
         if request.method in ("POST", "PUT"):
-            raw = await request.body()
+            try:
+                raw = await request.body()
+            except ClientDisconnect:  # the client hung up (killed) before its body arrived
+                return Response(status_code=499)
             try:
                 body = json.loads(raw) if raw else {}
             except ValueError:

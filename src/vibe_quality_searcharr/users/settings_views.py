@@ -35,8 +35,7 @@ _LIST_LIMIT = 200
 
 @dataclass(frozen=True)
 class SettingsSection:
-    """One entry of the settings menu; later sections (notifications, Prowlarr, general,
-    backups) are one line each here."""
+    """One entry of the settings menu; a new section is one line here."""
 
     label: str
     path: str
@@ -49,7 +48,11 @@ SETTINGS_SECTIONS: tuple[SettingsSection, ...] = (
     SettingsSection("Sessions", "/settings/sessions"),
     SettingsSection("API tokens", "/settings/tokens"),
     SettingsSection("Users", "/settings/users", admin_only=True),
+    SettingsSection("General", "/settings/general", admin_only=True),
+    SettingsSection("Notifications", "/settings/notifications", admin_only=True),
     SettingsSection("Database", "/settings/database", admin_only=True),
+    SettingsSection("Backups", "/settings/backups", admin_only=True),
+    SettingsSection("Configuration", "/settings/configuration", admin_only=True),
 )
 
 

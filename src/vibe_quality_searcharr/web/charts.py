@@ -3,7 +3,9 @@
 Each chart is an `<svg role="img">` with a `<title>` and a `<desc>` that says the totals in
 words, bars for searches, narrower bars for grabs inside them, and a polyline for the grab rate
 on its own 0-100 % scale; every bar has its own `<title>` (a tooltip and a screen-reader
-label). The page puts a table of the same numbers next to it, so nothing is only in the picture.
+label). A grab is an item and a search a command, which may cover many items (a movie search of
+ten, a season): grabs may outnumber searches, so the bars share one scale up to the larger, and
+the rate's scale grows past 100 % when it does, rather than drawing out of the box. The page puts a table of the same numbers next to it, so nothing is only in the picture.
 """
 
 from __future__ import annotations
@@ -49,7 +51,8 @@ def bar_chart_svg(points: Sequence[DayTotals], *, chart_id: str, title: str) -> 
     rate = grab_rate(searches, grabs)
     rate_text = "no searches" if rate is None else f"grab rate {_num(rate)} %"
     desc = f"{len(points)} days: {searches} searches, {grabs} grabs, {rate_text}."
-    peak = max((p.searches for p in points), default=0) or 1
+    peak = max((max(p.searches, p.grabs) for p in points), default=0) or 1
+    rate_peak = max([100.0, *(p.rate for p in points if p.rate is not None)])
     plot = _HEIGHT - _TOP - _BOTTOM
     slot = _WIDTH / max(len(points), 1)
     bar = max(slot * 0.7, 1.0)
@@ -81,7 +84,7 @@ def bar_chart_svg(points: Sequence[DayTotals], *, chart_id: str, title: str) -> 
             f' height="{_num(grab_height)}"/>'
         )
         if point.rate is not None:
-            rate_y = _HEIGHT - _BOTTOM - plot * point.rate / 100
+            rate_y = _HEIGHT - _BOTTOM - plot * point.rate / rate_peak
             rate_points.append(f"{_num(x + bar / 2)},{_num(rate_y)}")
         if len(points) <= 7 or (len(points) - 1 - index) % 5 == 0:
             parts.append(

@@ -9,10 +9,12 @@ The per-day totals behind the charts are the one aggregate over the history: cou
 of the user's time zone, the days before today are cached per process for `CHART_TTL` (a late
 status change there may lag by that) and today is counted on every rendering (a search made
 now is in the chart at once). The budget bars are kept for `BUDGET_TTL`, or until a new
-Prowlarr read arrives (`search.budgets.latest`: the page never calls Prowlarr itself). These
-caches are not keyed on the commit stamp on purpose: during a run every few seconds bring a
-commit, and recounting 30 days each time would cost far more than it shows. The whole page is
-also kept by `web.page_cache` until the next commit.
+Prowlarr read arrives (`search.budgets.latest`: the page never calls Prowlarr itself). A run
+that ends in this process empties both (`install_dashboard`), so the page loaded after it
+shows it: the lag is left to what other replicas search. These caches are not keyed on the
+commit stamp on purpose: during a run every few seconds bring a commit, and recounting 30 days
+each time would cost far more than it shows. The whole page is also kept by `web.page_cache`
+until the next commit.
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from vibe_quality_searcharr.deps import DbSession
+from vibe_quality_searcharr.events import Event, EventBus
 from vibe_quality_searcharr.instances.repository import InstanceRepository
 from vibe_quality_searcharr.search.budgets.latest import ProwlarrViews
 from vibe_quality_searcharr.search.budgets.status import InstanceBudgetStatus, budget_status
@@ -45,6 +48,7 @@ __all__ = [
     "BudgetCache",
     "ChartCache",
     "DashboardRegion",
+    "install_dashboard",
     "router",
 ]
 
@@ -110,6 +114,12 @@ class ChartCache:
     ttl: float = CHART_TTL
     monotonic: Callable[[], float] = time.monotonic
     _value: tuple[tuple[date, str], float, list[DayTotals]] | None = field(default=None, repr=False)
+    _generation: int = field(default=0, repr=False)
+
+    def clear(self) -> None:
+        """Forget the totals; one being counted meanwhile is not kept (it may predate this)."""
+        self._value = None
+        self._generation += 1
 
     def totals(
         self, session: Session, today: date, zone: ZoneInfo | None = None
@@ -121,8 +131,10 @@ class ChartCache:
         if cached is not None and cached[0] == key and moment - cached[1] < self.ttl:
             past = cached[2]
         else:
+            generation = self._generation
             past = data.daily_totals(session, today - timedelta(days=1), 29, zone)
-            self._value = (key, moment, past)
+            if generation == self._generation:
+                self._value = (key, moment, past)
         return [*past, *data.daily_totals(session, today, 1, zone)]
 
 
@@ -136,6 +148,11 @@ class BudgetCache:
     _value: tuple[object, float, list[InstanceBudgetStatus]] | None = field(
         default=None, repr=False
     )
+    _generation: int = field(default=0, repr=False)
+
+    def clear(self) -> None:
+        self._value = None
+        self._generation += 1
 
     def get(
         self, key: object, compute: Callable[[], list[InstanceBudgetStatus]]
@@ -145,9 +162,25 @@ class BudgetCache:
         cached = self._value
         if cached is not None and cached[0] == key and moment - cached[1] < self.ttl:
             return cached[2]
+        generation = self._generation
         value = compute()
-        self._value = (key, moment, value)
+        if generation == self._generation:
+            self._value = (key, moment, value)
         return value
+
+
+def install_dashboard(app: FastAPI, events: EventBus) -> None:
+    """The dashboard's caches, emptied when a run of this process ends (its searches and grabs
+    are in the history by then) so the next load counts them."""
+    charts, budgets = ChartCache(), BudgetCache()
+    app.state.chart_cache, app.state.budget_cache = charts, budgets
+
+    def on_event(event: Event) -> None:
+        if event.kind == "run.finished":
+            charts.clear()
+            budgets.clear()
+
+    events.add_listener(on_event)
 
 
 def _budget_cache(request: Request) -> BudgetCache:

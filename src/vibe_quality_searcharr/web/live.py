@@ -1,10 +1,10 @@
 """What the "Running now" region shows, kept up to date from the event bus.
 
-A listener folds the run events of this process (run.started, run.planned, item.searched,
-command.finished, run.finished) into one `RunningView` per run, so the SSE stream can render the
-region for every subscriber without a database query per event. The page itself is rendered
-from the database at load (see `web.dashboard_data.running_runs`), which also covers runs of
-other replicas; the live view only makes this process's runs move without a reload.
+A listener folds the run events (run.started, run.planned, item.searched, command.finished,
+run.finished) into one `RunningView` per run, so the SSE stream can render the region for every
+subscriber without a database query per event. With several replicas on PostgreSQL the events
+of the other replicas arrive through `events_postgres` and move the region too. The page itself
+is rendered from the database at load (see `web.dashboard_data.running_runs`).
 """
 
 from __future__ import annotations

@@ -57,10 +57,11 @@ class NotAcceptable(AppError):
 
 
 def install_live(app: FastAPI) -> LiveRuns:
-    """Fold this process's run events into the live "Running now" view (one per app)."""
+    """Fold the run events into the live "Running now" view (one per app), those of the other
+    replicas included (they arrive through `events_postgres`)."""
     live = LiveRuns()
     app.state.live_runs = live
-    app.state.context.events.add_listener(live.on_event)
+    app.state.context.events.add_listener(live.on_event, remote=True)
     return live
 
 

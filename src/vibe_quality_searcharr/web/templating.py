@@ -9,6 +9,7 @@ no template has inline script or style: the CSP forbids both.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,15 @@ def _filesize(value: int | None) -> str:
     return f"{size:.1f} TiB"  # pragma: no cover
 
 
+def _local_time(value: datetime, zone: object = None) -> str:
+    """A stored (UTC) time as the user reads it: in `zone` when a page passes one, else UTC."""
+    moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    local = moment.astimezone(zone) if isinstance(zone, tzinfo) else moment.astimezone(UTC)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or 'UTC'}"
+
+
 templates.env.filters["filesize"] = _filesize
+templates.env.filters["local_time"] = _local_time
 
 
 def is_fragment(request: Request) -> bool:

@@ -16,13 +16,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from vibe_quality_searcharr.deps import Context
 from vibe_quality_searcharr.instances.forms import (
     APP_CHOICES,
     InstanceForm,
     check_connection,
     create_from_form,
 )
-from vibe_quality_searcharr.instances.routes import Connect
+from vibe_quality_searcharr.instances.routes import Connect, announce_created
 from vibe_quality_searcharr.instances.views import PostedForm, Service
 from vibe_quality_searcharr.security.principal import CurrentUser, WriteUser
 from vibe_quality_searcharr.web.flash import flash
@@ -89,6 +90,7 @@ def instance_step_submit(
     _user: WriteUser,
     service: Service,
     connector: Connect,
+    context: Context,
     form: PostedForm,
     action: Annotated[str, Form(max_length=10)] = "save",
 ) -> Response:
@@ -120,6 +122,7 @@ def instance_step_submit(
             existing=0,
             result=outcome.result,
         )
+    announce_created(service.repo.session, context.events, outcome.instance)
     flash(request, f"Added {outcome.instance.name}.")
     return redirect(request, next_path("instance"))
 

@@ -126,3 +126,55 @@ async def test_paused_disabled_and_deleted_queues_lose_their_jobs(
     clock.now = CREATED + timedelta(hours=1, minutes=1)
     assert not await a.fire(paused)
     a.leader.release()
+
+
+async def test_each_leader_tick_fires_the_due_slot_by_the_injected_clock(
+    database: Database, context: AppContext
+) -> None:
+    """A clock faster than real time: APScheduler's wall-clock trigger never comes round, the
+    ticks alone run every slot, once each."""
+    queue_id = add_queue(database, context)
+    clock = Clock(CREATED + timedelta(minutes=30))
+    started: list[tuple[str, int]] = []
+    ticks: list[bool] = []
+
+    async def on_leader_tick(acquired: bool) -> None:
+        ticks.append(acquired)
+
+    a = replica(database, clock, started, "a")
+    a.on_leader_tick = on_leader_tick
+    await a.tick()
+    assert started == []  # the first slot is an hour after creation
+    for hour in (1, 2, 3):
+        clock.now = CREATED + timedelta(hours=hour, minutes=1)
+        await a.tick()
+        await a.tick()  # the same slot on the next tick: claimed already, nothing
+    assert started == [("a", queue_id)] * 3
+    assert ticks == [True] + [False] * 6  # told once that it acquired leadership
+
+    a.leader.release()  # a loses the lock, b leads a while, then a leads again
+    b = replica(database, clock, started, "b")
+    await b.tick()
+    await a.tick()
+    assert len(ticks) == 7  # not leading: the hook is not called
+    b.leader.release()
+    await a.tick()
+    assert ticks[-1] is True
+    a.leader.release()
+
+
+async def test_a_failing_leader_tick_hook_does_not_stop_the_schedules(
+    database: Database, context: AppContext
+) -> None:
+    queue_id = add_queue(database, context)
+    clock = Clock(CREATED + timedelta(hours=1, minutes=1))
+    started: list[tuple[str, int]] = []
+
+    async def broken(_acquired: bool) -> None:
+        raise RuntimeError("reconciliation failed")
+
+    a = replica(database, clock, started, "a")
+    a.on_leader_tick = broken
+    await a.tick()
+    assert started == [("a", queue_id)]
+    a.leader.release()

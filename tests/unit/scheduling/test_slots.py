@@ -44,3 +44,23 @@ def test_slots_outside_the_windows_are_not_due() -> None:
     )
     now = ANCHOR + timedelta(hours=12, minutes=5)
     assert latest_slot(night, now, anchor=ANCHOR) == ANCHOR + timedelta(hours=4)
+
+
+def test_the_due_slot_is_the_same_whatever_the_grace_and_last_claim_bound() -> None:
+    """The walk is bounded by the grace and the last claim; the answer is what a full walk
+    over the lookback gives."""
+    every_5 = IntervalSchedule(minutes=5, jitter_minutes=0)
+    now = ANCHOR + timedelta(days=3, minutes=17)
+    newest = ANCHOR + timedelta(days=3, minutes=15)
+    assert latest_slot(every_5, now, anchor=ANCHOR) == newest
+    for grace in (timedelta(minutes=2), timedelta(minutes=3), timedelta(hours=6)):
+        expected = newest if now - newest <= grace else None
+        assert due_slot(every_5, now, anchor=ANCHOR, last_claimed=None, grace=grace) == expected
+    claimed = newest - timedelta(minutes=5)
+    assert (
+        due_slot(every_5, now, anchor=ANCHOR, last_claimed=claimed, grace=timedelta(hours=6))
+        == newest
+    )
+    assert (
+        due_slot(every_5, now, anchor=ANCHOR, last_claimed=newest, grace=timedelta(hours=6)) is None
+    )

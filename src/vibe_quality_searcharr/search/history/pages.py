@@ -23,6 +23,7 @@ from vibe_quality_searcharr.search.queues.repository import QueueRepository
 from vibe_quality_searcharr.security.clock import Now
 from vibe_quality_searcharr.security.principal import CurrentUser
 from vibe_quality_searcharr.web.templating import render
+from vibe_quality_searcharr.web.time_zone import user_zone
 
 __all__ = ["parse_filters", "router"]
 
@@ -125,6 +126,7 @@ def history_page(
             *((s, s.replace("_", " ").capitalize()) for s in STRATEGIES),
         ],
         statuses=[("", "Any status"), *((s, s.replace("_", " ").capitalize()) for s in STATUSES)],
+        zone=user_zone(session),
     )
 
 
@@ -138,4 +140,4 @@ def item_page(
     item_id: ResourceId,
 ) -> HTMLResponse:
     record = item_history(session, instance_id, item_id, now=now, limit=100)
-    return render(request, "history/item.html", record=record)
+    return render(request, "history/item.html", record=record, zone=user_zone(session))

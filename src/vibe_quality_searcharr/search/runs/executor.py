@@ -29,7 +29,12 @@ import anyio.to_thread
 import structlog
 
 from vibe_quality_searcharr.arr.clients import MediaClient
-from vibe_quality_searcharr.arr.errors import ArrError, ArrRateLimited, ArrUnreachable
+from vibe_quality_searcharr.arr.errors import (
+    ArrBadResponse,
+    ArrError,
+    ArrRateLimited,
+    ArrUnreachable,
+)
 from vibe_quality_searcharr.db.base import utcnow
 from vibe_quality_searcharr.db.engine import Database
 from vibe_quality_searcharr.events import EventBus
@@ -96,6 +101,8 @@ class Executor:
     on_budget: Callable[[PlanInputs, datetime], None] | None = None
     # The latest Prowlarr read of each instance, which the dashboard's budget bars show.
     prowlarr_views: ProwlarrViews = field(default_factory=ProwlarrViews)
+    # The process id written on each run (`search.runs.owners`); None outside an app.
+    owner: str | None = None
 
     def _watch_budget(self, inputs: PlanInputs) -> None:
         if self.on_budget is not None:
@@ -116,7 +123,7 @@ class Executor:
         now = self.clock()
 
         def create(session: Any) -> tuple[int, str]:
-            run = recording.create_run(session, queue_id, trigger, now)
+            run = recording.create_run(session, queue_id, trigger, now, self.owner)
             return run.id, run.status
 
         return await self.db(create)
@@ -133,6 +140,10 @@ class Executor:
                     self._finish(run_id, None, RunStatus.INTERRUPTED, None, error=_STOPPED)
                 )
             raise
+
+    async def interrupt_run(self, run_id: int) -> str:
+        """Close a created run that will not be carried out (the service is stopping)."""
+        return await self._finish(run_id, None, RunStatus.INTERRUPTED, None, error=_STOPPED)
 
     async def fail_run(self, run_id: int, error: str) -> str:
         return await self._finish(run_id, None, RunStatus.FAILED, None, error=error)
@@ -258,6 +269,11 @@ class Executor:
                     break
             for entry in sent:
                 await self._follow(run_id, entry, inputs, client)
+        except recording.RunClosed:
+            # Closed by another replica's reconciliation: it owns the rows now, and the
+            # commands not sent stay unwritten, as after a crash.
+            log.warning("search_run_closed_elsewhere", run_id=run_id)
+            return RunStatus.INTERRUPTED
         except asyncio.CancelledError:
             await asyncio.shield(self._interrupted(run_id, inputs, plan, labels))
             raise
@@ -300,6 +316,15 @@ class Executor:
             self._finished_event(run_id, inputs, row_id, status, exc.detail)
             return exc.detail
         except ArrError as exc:
+            if _answered_unreadably(exc):
+                # The POST got an answer that was cut off or garbled: the *arr may well have
+                # queued the search, so it is recorded as unknown (never resent), and the run
+                # stops rather than spend more indexer queries on answers it cannot read.
+                await self.db(
+                    recording.mark_unsent, row_id, CommandStatus.UNKNOWN, exc.detail, self.clock()
+                )
+                self._finished_event(run_id, inputs, row_id, CommandStatus.UNKNOWN, exc.detail)
+                return exc.detail
             await self.db(
                 recording.mark_unsent, row_id, CommandStatus.FAILED, exc.detail, self.clock()
             )
@@ -463,3 +488,8 @@ def _finish_counts(
         "hold_code": run.hold_code,
         "error": run.error,
     }
+
+
+def _answered_unreadably(error: ArrError) -> bool:
+    """A bad response without an HTTP error status: a success whose body was not the API's."""
+    return isinstance(error, ArrBadResponse) and error.status is None

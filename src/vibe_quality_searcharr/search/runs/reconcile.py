@@ -1,14 +1,19 @@
-"""Start-up reconciliation: close what a stopped process left open, without ever resending.
+"""Reconciliation: close what a stopped process left open, without ever resending.
 
-- runs left `running` become `interrupted`;
+- runs left `running` by a process that is gone become `interrupted` (a run whose owner is
+  alive, e.g. another replica carrying it out right now, is left alone: `runs.owners`);
 - commands left `intent` may or may not have reached the *arr: they are looked up in its
   command list (same name, same ids, queued at or after the intent, less a clock-skew slack)
   and marked `sent` with that id when found, else `unknown`. Never resent: their search records
   were written with the intent, so the items stay in cooldown and the next plan skips them;
 - commands left `sent` are polled once; an ended one gets its state and grabs recorded.
+Commands of a run a live process is carrying out are that process's business and untouched.
 
 An *arr that cannot be reached leaves its rows as they are; the next start tries again.
-Runs before the scheduler starts, so no new run competes with it.
+Runs at start, before the scheduler, so no new run of this process competes with it; on
+PostgreSQL also on the leader's ticks when a run's owner died (`orphaned_runs`), so a dead
+leader's run does not stay `running` until some process restarts. One reconciliation at a time
+per database (`RunOwners.exclusive`).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import anyio
 import anyio.to_thread
 import structlog
 from sqlalchemy.orm import Session
@@ -32,11 +38,12 @@ from vibe_quality_searcharr.instances.service import InstanceService
 from vibe_quality_searcharr.search.models import CommandStatus, RunStatus
 from vibe_quality_searcharr.search.planner import App, family_of
 from vibe_quality_searcharr.search.runs import recording
+from vibe_quality_searcharr.search.runs.owners import LocalOwners, RunOwners
 from vibe_quality_searcharr.search.runs.polling import grabbed_ids
 from vibe_quality_searcharr.search.runs.repository import pending_commands, running_runs
 from vibe_quality_searcharr.security.crypto import SecretBox
 
-__all__ = ["ReconcileReport", "reconcile"]
+__all__ = ["ReconcileReport", "orphaned_runs", "reconcile"]
 
 log = structlog.get_logger(__name__)
 
@@ -76,15 +83,32 @@ class _Work:
     commands: list[_Pending]
 
 
-def _collect(session: Session, box: SecretBox, now: datetime) -> tuple[list[int], list[_Work]]:
+def orphaned_runs(session: Session, owners: RunOwners) -> list[int]:
+    """Ids of the `running` runs whose owner is gone (cheap: one probe per other owner)."""
     runs = running_runs(session)
-    for run in runs:
+    alive = owners.alive(session, {run.owner for run in runs})
+    return [run.id for run in runs if run.owner not in alive]
+
+
+def _collect(
+    session: Session, box: SecretBox, now: datetime, owners: RunOwners
+) -> tuple[list[int], list[_Work]]:
+    runs = running_runs(session)
+    alive = owners.alive(session, {run.owner for run in runs})
+    live_runs = {run.id for run in runs if run.owner in alive}
+    orphans = [run for run in runs if run.id not in live_runs]
+    for run in orphans:
         run.status = RunStatus.INTERRUPTED
         run.finished_at = now
         run.error = INTERRUPTED
+    # Now, not at commit: the update waits for an intent being written under the run's row
+    # lock (`recording.write_intent`), so the pending commands read next include it.
+    session.flush()
     by_instance: dict[int, _Work] = {}
     instances = InstanceService(session, box)
     for row in pending_commands(session):
+        if row.run_id is not None and row.run_id in live_runs:
+            continue
         if row.instance_id is None:
             recording.mark_unsent(session, row.id, CommandStatus.UNKNOWN, UNKNOWN, now)
             continue
@@ -98,7 +122,7 @@ def _collect(session: Session, box: SecretBox, now: datetime) -> tuple[list[int]
             _Pending(row.id, row.status, row.kind, dict(row.payload), list(row.item_ids),
                      row.intent_at, row.arr_command_id, row.sent_at)
         )  # fmt: skip
-    return [run.id for run in runs], list(by_instance.values())
+    return [run.id for run in orphans], list(by_instance.values())
 
 
 def _matches(pending: _Pending, command: ArrCommand, slack: timedelta) -> bool:
@@ -134,12 +158,34 @@ async def reconcile(
     *,
     clock: Callable[[], datetime] = utcnow,
     slack: timedelta = timedelta(minutes=5),
+    owners: RunOwners | None = None,
+) -> ReconcileReport:
+    """Without `owners` every `running` run counts as orphaned (one process, at its start)."""
+    owners = owners or LocalOwners()
+    guard = owners.exclusive()  # may wait on another replica's reconciliation: off the loop
+    entered = await anyio.to_thread.run_sync(guard.__enter__)
+    try:
+        if not entered:
+            return ReconcileReport()
+        return await _reconcile(database, box, connect, clock, slack, owners)
+    finally:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(guard.__exit__, None, None, None)
+
+
+async def _reconcile(
+    database: Database,
+    box: SecretBox,
+    connect: Connect,
+    clock: Callable[[], datetime],
+    slack: timedelta,
+    owners: RunOwners,
 ) -> ReconcileReport:
     report = ReconcileReport()
 
     def collect() -> tuple[list[int], list[_Work]]:
         with database.session_scope() as session:
-            return _collect(session, box, clock())
+            return _collect(session, box, clock(), owners)
 
     report.interrupted_runs, works = await anyio.to_thread.run_sync(collect)
     for work in works:

@@ -38,6 +38,7 @@ from vibe_quality_searcharr.search.runs.preview import command_label
 from vibe_quality_searcharr.search.runs.repository import command_items, commands_of_run
 
 __all__ = [
+    "RunClosed",
     "command_item_ids",
     "create_run",
     "finish_command",
@@ -53,9 +54,11 @@ __all__ = [
 ]
 
 
-def create_run(session: Session, queue_id: int, trigger: str, now: datetime) -> SearchRun:
+def create_run(
+    session: Session, queue_id: int, trigger: str, now: datetime, owner: str | None = None
+) -> SearchRun:
     """A new run of the queue; its number (and so its seed) is the queue's next one, which is
-    the seed the preview showed."""
+    the seed the preview showed. `owner` is the process carrying it out (`runs.owners`)."""
     queue = load_queue(session, queue_id)
     instance = InstanceRepository(session).get(queue.instance_id)
     queue.run_count = (queue.run_count or 0) + 1
@@ -70,6 +73,7 @@ def create_run(session: Session, queue_id: int, trigger: str, now: datetime) -> 
         trigger=trigger,
         status=RunStatus.RUNNING,
         started_at=now,
+        owner=owner,
     )
     session.add(run)
     session.flush()
@@ -123,6 +127,11 @@ def _add_items(
     )
 
 
+class RunClosed(Exception):
+    """The run is no longer `running`: another replica's reconciliation closed it, believing
+    this process gone (its owner lock was lost). Nothing more may be sent for it."""
+
+
 def write_intent(
     session: Session,
     run_id: int,
@@ -132,7 +141,12 @@ def write_intent(
     labels: Mapping[int, str],
     now: datetime,
 ) -> int:
-    """The command row (status intent), its items, the search records and the cycle."""
+    """The command row (status intent), its items, the search records and the cycle. The run
+    row is locked and checked first: a run a reconciliation closed sends nothing more, and a
+    reconciliation that comes second waits on that lock and then sees this intent."""
+    run = session.get(SearchRun, run_id, with_for_update=True)
+    if run is None or run.status != RunStatus.RUNNING:
+        raise RunClosed(f"run {run_id} was closed elsewhere")
     command = plan.commands[position]
     row = _new_command(run_id, inputs, command, position, labels, CommandStatus.INTENT, now)
     session.add(row)

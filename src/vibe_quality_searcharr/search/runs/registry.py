@@ -31,7 +31,12 @@ class RunRegistry:
     def __init__(self, executor: Executor) -> None:
         self.executor = executor
         self._reserved: set[int] = set()
-        self._tasks: dict[int, asyncio.Task[str]] = {}
+        self._tasks: dict[int, StartedRun] = {}  # queue id -> its run in progress
+        self._stopping = False
+
+    def open(self) -> None:
+        """Accept runs again (an app whose lifespan starts after an earlier shutdown)."""
+        self._stopping = False
 
     def running(self, queue_id: int) -> bool:
         return queue_id in self._reserved
@@ -39,17 +44,24 @@ class RunRegistry:
     async def start(self, queue_id: int, trigger: str = "manual") -> StartedRun:
         """Create a run of the queue and carry it out in the background; 409 while one runs.
         Call on the event loop (the reservation relies on it)."""
+        if self._stopping:
+            raise RunInProgress("the service is stopping; the run was not started")
         if queue_id in self._reserved:
             raise RunInProgress(f"queue {queue_id} is already running; wait for that run to end")
         self._reserved.add(queue_id)
         try:
             run_id, status = await self.executor.create_run(queue_id, trigger)
+            if self._stopping:
+                # Shutdown began while the row was written (a slot firing as the service
+                # stops): close it now, or it stays `running` until the next start.
+                await self.executor.interrupt_run(run_id)
+                raise RunInProgress("the service is stopping; the run was not started")
         except BaseException:
             self._reserved.discard(queue_id)
             raise
         task = asyncio.create_task(self._carry_out(run_id, queue_id), name=f"search-run-{run_id}")
-        self._tasks[queue_id] = task
-        return StartedRun(run_id, status, task)
+        started = self._tasks[queue_id] = StartedRun(run_id, status, task)
+        return started
 
     async def _carry_out(self, run_id: int, queue_id: int) -> str:
         try:
@@ -66,17 +78,28 @@ class RunRegistry:
             self._tasks.pop(queue_id, None)
 
     async def wait(self, queue_id: int) -> None:
-        task = self._tasks.get(queue_id)
-        if task is not None:
+        started = self._tasks.get(queue_id)
+        if started is not None:
             with contextlib.suppress(BaseException):
-                await task
+                await started.task
 
     async def shutdown(self) -> None:
         """Stop every run: a send in flight completes, the rest of each plan is marked
-        not_sent and the run interrupted."""
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(BaseException):
-                await task
+        not_sent and the run interrupted. A start in flight is refused (its row closed) and
+        waited for, so no run is left `running` once this returns."""
+        self._stopping = True
+        while self._tasks or self._reserved:
+            runs = dict(self._tasks)
+            for started in runs.values():
+                started.task.cancel()
+            for queue_id, started in runs.items():
+                with contextlib.suppress(BaseException):
+                    await started.task
+                if self._tasks.get(queue_id) is started:
+                    # Cancelled before its first step: its own clean-up never ran.
+                    self._tasks.pop(queue_id)
+                    self._reserved.discard(queue_id)
+                    with contextlib.suppress(Exception):
+                        await self.executor.interrupt_run(started.run_id)
+            if not runs:
+                await asyncio.sleep(0.01)  # a start is writing its row in a worker thread

@@ -1,5 +1,7 @@
 """Puts the executor and its run registry on the application, and hooks the start-up
-reconciliation and the clean shutdown into the app's lifespan.
+reconciliation and the clean shutdown into the app's lifespan. The process's run owner
+(`runs.owners`) is announced before the start-up reconciliation and dropped at shutdown; the
+leader calls `reconcile_orphans` on each tick to close the runs of replicas that died.
 
 The connector, clock and sleeper are read from `app.state` at each use (`arr_connector`,
 `clock`, `search_sleep`), so tests can replace them after the app is built.
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 from vibe_quality_searcharr.arr.clients import ArrClient
@@ -19,14 +22,17 @@ from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.instances.connection import ConnectionTarget, Connector
 from vibe_quality_searcharr.instances.service import api_key_box
 from vibe_quality_searcharr.search.runs.executor import Executor
-from vibe_quality_searcharr.search.runs.reconcile import ReconcileReport, reconcile
+from vibe_quality_searcharr.search.runs.owners import RunOwners, owners_for
+from vibe_quality_searcharr.search.runs.reconcile import ReconcileReport, orphaned_runs, reconcile
 from vibe_quality_searcharr.search.runs.registry import RunRegistry
 from vibe_quality_searcharr.security.clock import app_clock
 
 __all__ = [
     "RECONCILE_OPTIONS",
     "install_search_runs",
+    "reconcile_orphans",
     "registry_of",
+    "run_owners_of",
     "start_search_runs",
     "stop_search_runs",
 ]
@@ -50,7 +56,10 @@ def install_search_runs(app: FastAPI, context: AppContext) -> RunRegistry:
         custom = getattr(app.state, "search_sleep", None)
         await (custom(seconds) if custom is not None else asyncio.sleep(seconds))
 
+    owners = owners_for(context.database)
+    app.state.run_owners = owners
     executor = Executor(
+        owner=owners.me,
         database=context.database,
         events=context.events,
         box=api_key_box(context.secrets.master_secret),
@@ -69,13 +78,49 @@ def registry_of(app: FastAPI) -> RunRegistry:
     return registry
 
 
-async def start_search_runs(app: FastAPI) -> ReconcileReport:
-    """Reconcile what a previous process left; call before the scheduler starts."""
+def run_owners_of(app: FastAPI) -> RunOwners:
+    owners: RunOwners = app.state.run_owners
+    return owners
+
+
+async def _reconcile(app: FastAPI) -> ReconcileReport:
     executor = registry_of(app).executor
     found: Connector | None = getattr(app.state, "arr_connector", None)
     connector = found or Connector(options=RECONCILE_OPTIONS)
-    return await reconcile(executor.database, executor.box, connector.connect, clock=executor.clock)
+    return await reconcile(
+        executor.database,
+        executor.box,
+        connector.connect,
+        clock=executor.clock,
+        owners=run_owners_of(app),
+    )
+
+
+async def start_search_runs(app: FastAPI) -> ReconcileReport:
+    """Announce this process as a run owner, then reconcile what dead processes left; call
+    before the scheduler starts."""
+    registry_of(app).open()
+    await anyio.to_thread.run_sync(run_owners_of(app).hold)
+    return await _reconcile(app)
+
+
+async def reconcile_orphans(app: FastAPI) -> ReconcileReport | None:
+    """On the leader's ticks: reconcile when a `running` run's owner has died (another replica
+    killed mid-run). Nothing to do on SQLite, where the start-up reconciliation covers it."""
+    owners = run_owners_of(app)
+    if not owners.shared:
+        return None
+    database = registry_of(app).executor.database
+
+    def orphans() -> list[int]:
+        with database.session_scope() as session:
+            return orphaned_runs(session, owners)
+
+    if not await anyio.to_thread.run_sync(orphans):
+        return None
+    return await _reconcile(app)
 
 
 async def stop_search_runs(app: FastAPI) -> None:
     await registry_of(app).shutdown()
+    await anyio.to_thread.run_sync(run_owners_of(app).release)
