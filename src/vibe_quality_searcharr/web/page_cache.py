@@ -8,7 +8,8 @@ An answer is reused only when all of these are the same as when it was made:
   one user's page is never shown to another), the principal;
 - the database's commit stamp (`db.stamp`), read before the page reads anything: any commit
   (a new run or history row, an exclusion, a sync, a sign-out) makes every answer stale at once;
-- the in-process inputs that are not in the database: the Prowlarr views' generation;
+- the in-process inputs that are not in the database: the Prowlarr views' generation and the
+  dashboard caches' (emptied when a run ends);
 - the app clock's `BUCKET_SECONDS` slot: what depends on time alone (next runs, rolling budget
   windows, an exclusion expiring) lags by at most that, or twice that for the requests that
   arrive while the one that came first in a new slot is making its answer (they get the last
@@ -42,7 +43,12 @@ BUCKET_SECONDS = 5
 MAX_BODY = 2 * 1024 * 1024
 MAX_BYTES = 32 * 1024 * 1024  # all answers together
 CACHED_PATHS = re.compile(r"^(/|/history|/api/v1/history|/library/\d+|/library/\d+/items)$")
-# (commit stamp, Prowlarr views generation, clock slot)
+_GENERATIONS = (
+    ("prowlarr_views", "generation"),
+    ("chart_cache", "_generation"),
+    ("budget_cache", "_generation"),
+)
+# (commit stamp, sum of the in-process generations, clock slot)
 Version = tuple[int, int, int]
 _IGNORED_HEADERS = frozenset({b"connection", b"keep-alive", b"x-request-id", b"te", b"upgrade"})
 
@@ -78,8 +84,11 @@ class PageCacheMiddleware:
         stamp = application.state.context.database.data_stamp()
         if stamp is None:
             return None
-        views = getattr(application.state, "prowlarr_views", None)
-        generation: int = views.generation if views is not None else 0
+        # In-process inputs that change without a commit: each counts its own changes.
+        generation = sum(
+            int(getattr(getattr(application.state, name, None), attribute, 0))
+            for name, attribute in _GENERATIONS
+        )
         bucket = int(app_clock(application)().timestamp() // BUCKET_SECONDS)
         return (stamp, generation, bucket)
 
