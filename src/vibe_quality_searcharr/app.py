@@ -56,6 +56,7 @@ from vibe_quality_searcharr.settings import Settings, get_settings
 from vibe_quality_searcharr.system import routes as system_routes
 from vibe_quality_searcharr.users.wiring import install_accounts
 from vibe_quality_searcharr.web import pages
+from vibe_quality_searcharr.web.page_cache import PageCacheMiddleware
 from vibe_quality_searcharr.web.templating import STATIC_DIR
 from vibe_quality_searcharr.widget import routes as widget_routes
 
@@ -140,7 +141,9 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     )
     app.state.context = context
     install_error_handlers(app)
-    # Innermost first: authentication runs inside the security headers, so its refusals get them.
+    # Innermost first: the page cache sees only authenticated requests; authentication runs
+    # inside the security headers, so its refusals get them.
+    app.add_middleware(PageCacheMiddleware)
     app.add_middleware(AuthenticationMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestIdMiddleware)

@@ -39,6 +39,7 @@ from vibe_quality_searcharr.db.file_guard import (
     runtime_uri,
     unreadable_file_error,
 )
+from vibe_quality_searcharr.db.stamp import DataStamp
 from vibe_quality_searcharr.security.keyfiles import RuntimeSecrets
 from vibe_quality_searcharr.settings import Settings
 
@@ -109,6 +110,8 @@ class Database:
     busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS
     # SQLite: a connection of its own, outside the pool and its page caches (integrity checks).
     fresh_connection: Callable[[], Any] | None = None
+    # SQLite only: what moves on every commit, for the caches (`db.stamp`).
+    stamp: DataStamp | None = None
     sessions: sessionmaker[Session] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -153,7 +156,13 @@ class Database:
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 
+    def data_stamp(self) -> int | None:
+        """The commit counter (`db.stamp`); None on PostgreSQL: then nothing is cached."""
+        return self.stamp.current() if self.stamp is not None else None
+
     def dispose(self) -> None:
+        if self.stamp is not None:
+            self.stamp.close()
         self.engine.dispose()
 
 
@@ -210,6 +219,9 @@ def open_sqlcipher(
         busy_timeout_ms=busy_timeout_ms,
         fresh_connection=lambda: sqlcipher_connect(
             path, key_hex, create=False, busy_timeout_ms=busy_timeout_ms
+        ),
+        stamp=DataStamp(
+            lambda: sqlcipher_connect(path, key_hex, create=False, busy_timeout_ms=busy_timeout_ms)
         ),
     )
     with engine.connect():  # checks the key now rather than on first request

@@ -2,8 +2,9 @@
 registry (`search.runs.wiring`), under the leader lock, and the leader reconciles the runs of
 replicas that died (`reconcile_orphans`); the jobs that call the *arr apps from
 the background (feedback re-check here; health checks and library syncs in their domains) run
-on the leader only (`Scheduler.is_leader`). Also hooks the budget watch (metrics and
-`budget.low`) into the executor and the queue lag into the metrics."""
+on the leader only (`Scheduler.is_leader`), except the Prowlarr budget refresh, which only reads
+and feeds each replica's own dashboard. Also hooks the budget watch (metrics and `budget.low`)
+into the executor and the queue lag into the metrics."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from vibe_quality_searcharr.db.base import utcnow
 from vibe_quality_searcharr.scheduling.leader import leader_for
 from vibe_quality_searcharr.scheduling.queue_jobs import QueueScheduler
 from vibe_quality_searcharr.scheduling.scheduler import Scheduler
+from vibe_quality_searcharr.search.budgets.jobs import ProwlarrRefresh
 from vibe_quality_searcharr.search.budgets.usage import BudgetWatch
 from vibe_quality_searcharr.search.feedback.recheck import Recheck
 from vibe_quality_searcharr.search.models import SearchQueue
@@ -25,7 +27,12 @@ from vibe_quality_searcharr.search.runs.inputs import PlanInputs
 from vibe_quality_searcharr.search.runs.wiring import reconcile_orphans, registry_of
 from vibe_quality_searcharr.security.clock import app_clock
 
-__all__ = ["FEEDBACK_JOB_ID", "install_feedback", "install_queue_scheduler"]
+__all__ = [
+    "FEEDBACK_JOB_ID",
+    "install_feedback",
+    "install_prowlarr_refresh",
+    "install_queue_scheduler",
+]
 
 log = structlog.get_logger(__name__)
 FEEDBACK_JOB_ID = "search-feedback"
@@ -71,6 +78,7 @@ def install_queue_scheduler(
     app.state.queue_scheduler = queue_scheduler
     _watch_budgets(app, context)
     app.state.feedback = install_feedback(app, context)
+    app.state.prowlarr_refresh = install_prowlarr_refresh(app, context)
     return queue_scheduler
 
 
@@ -82,6 +90,21 @@ def _watch_budgets(app: Any, context: AppContext) -> None:
 
     registry_of(app).executor.on_budget = on_budget
     app.state.budget_watch = watch
+
+
+def install_prowlarr_refresh(app: Any, context: AppContext) -> ProwlarrRefresh:
+    """Keep the dashboard's Prowlarr views fresh (`search.budgets.jobs`), through the
+    executor's connector so tests and the executor reach the same Prowlarr."""
+    executor = registry_of(app).executor
+    refresh = ProwlarrRefresh(
+        database=context.database,
+        box=executor.box,
+        connect=executor.connect,
+        clock=lambda: app_clock(app)(),
+        views=executor.prowlarr_views,
+    )
+    refresh.install(context.scheduler)
+    return refresh
 
 
 def install_feedback(app: Any, context: AppContext) -> Recheck:

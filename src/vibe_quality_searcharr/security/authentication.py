@@ -21,6 +21,7 @@ so harmless.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -44,6 +45,7 @@ from vibe_quality_searcharr.security.allowlist import (
 from vibe_quality_searcharr.security.client_address import TrustedProxies
 from vibe_quality_searcharr.security.clock import app_clock
 from vibe_quality_searcharr.security.csrf import CSRF_FIELD, CSRF_HEADER, CsrfTokens, same_origin
+from vibe_quality_searcharr.security.session_cache import SessionCache
 from vibe_quality_searcharr.users.resolver import Credentials, Resolution, resolve_principal
 
 __all__ = ["SESSION_COOKIE", "AuthenticationMiddleware"]
@@ -95,6 +97,8 @@ class AuthenticationMiddleware:
         self.app = app
         self._proxies: TrustedProxies | None = None
         self._csrf: CsrfTokens | None = None
+        # Session-cookie answers, valid until any commit (see `security.session_cache`).
+        self.sessions = SessionCache()
 
     def _setup(self, context: AppContext) -> tuple[TrustedProxies, CsrfTokens]:
         if self._proxies is None or self._csrf is None:
@@ -152,9 +156,7 @@ class AuthenticationMiddleware:
             resolution = Resolution()  # static files, or the metrics token: no database lookup
         else:
             try:
-                resolution = await anyio.to_thread.run_sync(
-                    resolve_principal, context.database, settings, credentials, now
-                )
+                resolution = await self._resolve(context, credentials, now)
             except (SQLAlchemyError, DatabaseError) as exc:
                 # The database cannot say who this is. Public routes (readiness, login) go on
                 # as anonymous and answer for themselves; the rest get the 503 that says why.
@@ -215,6 +217,24 @@ class AuthenticationMiddleware:
                 return
 
         await self.app(scope, receive, send)
+
+    async def _resolve(
+        self, context: AppContext, credentials: Credentials, now: datetime
+    ) -> Resolution:
+        """A session cookie alone may be answered from the cache; the stamp is read first."""
+        cookie = credentials.session_cookie
+        cacheable = cookie and credentials.bearer is None and credentials.proxy_user is None
+        stamp = context.database.data_stamp() if cacheable else None
+        if cookie and stamp is not None:
+            cached = self.sessions.get(cookie, stamp, now)
+            if cached is not None:
+                return cached
+        resolution = await anyio.to_thread.run_sync(
+            resolve_principal, context.database, context.settings, credentials, now
+        )
+        if cookie and stamp is not None:
+            self.sessions.put(cookie, stamp, resolution)
+        return resolution
 
     @staticmethod
     def _deny_anonymous(method: str, path: str, headers: Headers) -> Response:

@@ -42,6 +42,8 @@ class Resolution:
     rejected: str | None = None
     # What the CSRF token of this principal is bound to (None: no CSRF needed or possible).
     csrf_binding: str | None = None
+    # A session cookie's answer: until when it holds if nothing is committed meanwhile.
+    good_until: datetime | None = None
 
 
 def session_policy(settings: Settings) -> SessionPolicy:
@@ -101,12 +103,9 @@ def _resolve(
             csrf_binding=f"proxy:{user.id}:{user.password_changed_at.isoformat()}",
         )
     if credentials.session_cookie:
+        policy = session_policy(settings)
         live = sessions.resolve(
-            session,
-            credentials.session_cookie,
-            now=now,
-            policy=session_policy(settings),
-            touch=touch,
+            session, credentials.session_cookie, now=now, policy=policy, touch=touch
         )
         if live is not None:
             row, user = live
@@ -120,5 +119,6 @@ def _resolve(
                     session_id=row.id,
                 ),
                 csrf_binding=f"session:{credentials.session_cookie}",
+                good_until=sessions.good_until(row, policy),
             )
     return Resolution()

@@ -18,8 +18,10 @@ from vibe_quality_searcharr.users.models import User, UserSession
 
 __all__ = [
     "PENDING_LIFETIME",
+    "TOUCH_EVERY",
     "SessionPolicy",
     "end_session",
+    "good_until",
     "resolve",
     "revoke_others",
     "revoke_own",
@@ -27,7 +29,7 @@ __all__ = [
 ]
 
 PENDING_LIFETIME = timedelta(minutes=5)
-_TOUCH_EVERY = timedelta(minutes=1)
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -91,10 +93,18 @@ def resolve(
             session.delete(row)
             session.flush()
         return None
-    if touch and now - row.last_seen_at >= _TOUCH_EVERY:
+    if touch and now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now
         session.flush()
     return row, user
+
+
+def good_until(row: UserSession, policy: SessionPolicy) -> datetime:
+    """Until when the answer `resolve` just gave stays true without asking the database again,
+    if nothing is committed meanwhile (`security.session_cache`): the absolute expiry, the idle
+    expiry, and the next touch of `last_seen_at` (which must reach the database), whichever is
+    first."""
+    return min(row.expires_at, row.last_seen_at + min(TOUCH_EVERY, policy.idle))
 
 
 def end_session(session: Session, token: str) -> None:

@@ -5,11 +5,16 @@ will appear there. The health region refreshes itself through htmx (`hx-select` 
 page); "Running now" and the activity list are kept live by the SSE stream (`web.sse`), and
 without JavaScript the page shows the state at load with a link to each run.
 
-The per-day totals behind the charts are the one aggregate over the history: they are cached
-per process for `CHART_TTL` and counted in days of the user's time zone (the figures of past
-days do not change, today's may lag by that); the budget bars for `BUDGET_TTL`. A run that ends
-in this process empties both (`install_dashboard`), so the page loaded after it shows it: the
-lag is left to what other replicas search.
+The per-day totals behind the charts are the one aggregate over the history: counted in days
+of the user's time zone, the days before today are cached per process for `CHART_TTL` (a late
+status change there may lag by that) and today is counted on every rendering (a search made
+now is in the chart at once). The budget bars are kept for `BUDGET_TTL`, or until a new
+Prowlarr read arrives (`search.budgets.latest`: the page never calls Prowlarr itself). A run
+that ends in this process empties both (`install_dashboard`), so the page loaded after it
+shows it: the lag is left to what other replicas search. These caches are not keyed on the
+commit stamp on purpose: during a run every few seconds bring a commit, and recounting 30 days
+each time would cost far more than it shows. The whole page is also kept by `web.page_cache`
+until the next commit.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, FastAPI, Request
@@ -27,6 +32,7 @@ from sqlalchemy.orm import Session
 from vibe_quality_searcharr.deps import DbSession
 from vibe_quality_searcharr.events import Event, EventBus
 from vibe_quality_searcharr.instances.repository import InstanceRepository
+from vibe_quality_searcharr.search.budgets.latest import ProwlarrViews
 from vibe_quality_searcharr.search.budgets.status import InstanceBudgetStatus, budget_status
 from vibe_quality_searcharr.security.clock import Now
 from vibe_quality_searcharr.security.principal import CurrentUser
@@ -102,7 +108,8 @@ DASHBOARD_REGIONS: tuple[DashboardRegion, ...] = (
 
 @dataclass
 class ChartCache:
-    """The last 30 days' totals, reused for `ttl` seconds of `monotonic` time (same day)."""
+    """The 29 days before today, reused for `ttl` seconds of `monotonic` time; today is counted
+    on every use (a range scan of one day), so a search made now is in the chart at once."""
 
     ttl: float = CHART_TTL
     monotonic: Callable[[], float] = time.monotonic
@@ -122,12 +129,13 @@ class ChartCache:
         cached = self._value
         moment = self.monotonic()
         if cached is not None and cached[0] == key and moment - cached[1] < self.ttl:
-            return cached[2]
-        generation = self._generation
-        totals = data.daily_totals(session, today, 30, zone)
-        if generation == self._generation:
-            self._value = (key, moment, totals)
-        return totals
+            past = cached[2]
+        else:
+            generation = self._generation
+            past = data.daily_totals(session, today - timedelta(days=1), 29, zone)
+            if generation == self._generation:
+                self._value = (key, moment, past)
+        return [*past, *data.daily_totals(session, today, 1, zone)]
 
 
 @dataclass
@@ -137,7 +145,9 @@ class BudgetCache:
 
     ttl: float = BUDGET_TTL
     monotonic: Callable[[], float] = time.monotonic
-    _value: tuple[float, list[InstanceBudgetStatus]] | None = field(default=None, repr=False)
+    _value: tuple[object, float, list[InstanceBudgetStatus]] | None = field(
+        default=None, repr=False
+    )
     _generation: int = field(default=0, repr=False)
 
     def clear(self) -> None:
@@ -145,15 +155,17 @@ class BudgetCache:
         self._generation += 1
 
     def get(
-        self, _now: datetime, compute: Callable[[], list[InstanceBudgetStatus]]
+        self, key: object, compute: Callable[[], list[InstanceBudgetStatus]]
     ) -> list[InstanceBudgetStatus]:
+        """`key` changes when the inputs do (a new Prowlarr read): then nothing is reused."""
         moment = self.monotonic()
-        if self._value is not None and moment - self._value[0] < self.ttl:
-            return self._value[1]
+        cached = self._value
+        if cached is not None and cached[0] == key and moment - cached[1] < self.ttl:
+            return cached[2]
         generation = self._generation
         value = compute()
         if generation == self._generation:
-            self._value = (moment, value)
+            self._value = (key, moment, value)
         return value
 
 
@@ -208,9 +220,11 @@ def home(request: Request, _user: CurrentUser, session: DbSession, now: Now) -> 
     down = sum(1 for i in instances if i.health is not None and i.health.status == "unhealthy")
     zone = user_zone(session)
     month = _chart_cache(request).totals(session, now.astimezone(zone).date(), zone)
-    prowlarr = getattr(request.app.state, "prowlarr_views", None)
+    views: ProwlarrViews | None = getattr(request.app.state, "prowlarr_views", None)
+    latest = views.snapshot() if views is not None else {}
+    generation = views.generation if views is not None else 0
     budgets = _budget_cache(request).get(
-        now, lambda: budget_status(session, now, prowlarr=prowlarr)
+        generation, lambda: budget_status(session, now, prowlarr=latest)
     )
     return render(
         request,

@@ -11,6 +11,7 @@ from vibe_quality_searcharr.errors import InvalidInput, NotFound
 from vibe_quality_searcharr.instances.connection import Connect
 from vibe_quality_searcharr.instances.models import Instance
 from vibe_quality_searcharr.instances.service import InstanceService
+from vibe_quality_searcharr.search.budgets.latest import ProwlarrViews
 from vibe_quality_searcharr.search.budgets.models import InstanceLimits
 from vibe_quality_searcharr.search.budgets.schemas import (
     BudgetRead,
@@ -105,11 +106,21 @@ def budget_inputs(
     return BudgetInputs(session, box, instance_id, now)
 
 
-async def budget_read(inputs: BudgetInputs, connect: Connect, now: datetime) -> BudgetRead:
-    """Every limit now; Prowlarr (when one applies) is read live, five calls."""
+async def budget_read(
+    inputs: BudgetInputs, connect: Connect, now: datetime, views: ProwlarrViews | None = None
+) -> BudgetRead:
+    """Every limit now; Prowlarr (when one applies) is read live, five calls, and the view
+    is kept in `views` for the dashboard."""
     if inputs.prowlarr is not None:
         await read_prowlarr_into(
-            inputs.snapshot, inputs.prowlarr, connect, app=inputs.app, url=inputs.url, now=now
+            inputs.snapshot,
+            inputs.prowlarr,
+            connect,
+            app=inputs.app,
+            url=inputs.url,
+            now=now,
+            views=views,
+            instance_id=inputs.instance_id,
         )
     usages = limit_usage(inputs.snapshot, now, inputs.name)
     tightest = inputs.snapshot.budget(now).tightest()

@@ -52,4 +52,5 @@ async def get_budget(
             return budget_inputs(session, box, instance_id, now)
 
     inputs = await anyio.to_thread.run_sync(gather)
-    return await budget_read(inputs, registry_of(request.app).executor.connect, now)
+    executor = registry_of(request.app).executor
+    return await budget_read(inputs, executor.connect, now, executor.prowlarr_views)

@@ -14,6 +14,7 @@ from vibe_quality_searcharr.instances.connection import Connect, ConnectionTarge
 from vibe_quality_searcharr.instances.models import Instance
 from vibe_quality_searcharr.instances.service import InstanceService
 from vibe_quality_searcharr.instances.urls import BlockedAddress
+from vibe_quality_searcharr.search.budgets.latest import ProwlarrViews
 from vibe_quality_searcharr.search.budgets.models import InstanceBackoff
 from vibe_quality_searcharr.search.budgets.prowlarr import read_prowlarr
 from vibe_quality_searcharr.search.budgets.snapshot import (
@@ -68,8 +69,11 @@ async def read_prowlarr_into(
     app: str,
     url: str,
     now: datetime,
+    views: ProwlarrViews | None = None,
+    instance_id: int | None = None,
 ) -> None:
-    """Fill the snapshot's Prowlarr view; on failure record why, which holds every search."""
+    """Fill the snapshot's Prowlarr view; on failure record why, which holds every search.
+    With `views` (and the instance's id) the outcome is also kept for the dashboard."""
     try:
         client = await connect(target)
         async with client:
@@ -79,6 +83,11 @@ async def read_prowlarr_into(
         snapshot.prowlarr_error = exc.detail
     except (BlockedAddress, OSError) as exc:
         snapshot.prowlarr_error = str(exc)
+    if views is not None and instance_id is not None:
+        if snapshot.prowlarr is not None and snapshot.prowlarr_error is None:
+            views.record(instance_id, snapshot.prowlarr, now)
+        elif snapshot.prowlarr_error is not None:
+            views.record_error(instance_id, snapshot.prowlarr_error, now)
 
 
 def active_backoff(session: Session, instance_id: int, now: datetime) -> InstanceBackoff | None:

@@ -1,9 +1,11 @@
 """How much of each instance's search budget is used now: the dashboard's budget bars.
 
 Per media instance: this program's indexer queries in the last hour and day against the
-instance caps (the cost of `snapshot.recent_spend`, summed in SQL; `snapshot.instance_limits`), and, when a Prowlarr view
-of the instance is at hand (a cached one: the dashboard never calls Prowlarr itself), each
-indexer's rolling-window use against its query limit. Takes a session, never commits.
+instance caps (the cost of `snapshot.recent_spend`, summed in SQL; `snapshot.instance_limits`),
+and, when a Prowlarr view of the instance is at hand (the latest one kept by `budgets.latest`:
+the dashboard never calls Prowlarr itself), each serving indexer's rolling-window use against
+its query limit, and whether Prowlarr has it disabled or backing off. Takes a session, never
+commits.
 """
 
 from __future__ import annotations
@@ -16,13 +18,14 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from vibe_quality_searcharr.instances.models import Instance
-from vibe_quality_searcharr.search.budgets.limits import DAY, HOUR
+from vibe_quality_searcharr.search.budgets.latest import LatestProwlarr
+from vibe_quality_searcharr.search.budgets.limits import DAY, HOUR, IndexerView, serves
 from vibe_quality_searcharr.search.budgets.prowlarr import ProwlarrView
 from vibe_quality_searcharr.search.budgets.snapshot import instance_limits
 from vibe_quality_searcharr.search.models import CommandStatus, SearchCommand
 from vibe_quality_searcharr.search.planner import CommandKind
 
-__all__ = ["CapUse", "InstanceBudgetStatus", "budget_status"]
+__all__ = ["CapUse", "InstanceBudgetStatus", "budget_status", "indexer_uses"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,9 @@ class CapUse:
     label: str
     used: int
     limit: int | None
+    # For an indexer: "disabled" (in Prowlarr) or "backing_off" (until `until`), else None.
+    state: str | None = None
+    until: datetime | None = None
 
     @property
     def percent(self) -> int:
@@ -55,6 +61,9 @@ class InstanceBudgetStatus:
     hourly: CapUse
     daily: CapUse
     indexers: tuple[CapUse, ...] = ()
+    # When the indexers were read from Prowlarr (None: never), and why the last read failed.
+    prowlarr_read_at: datetime | None = None
+    prowlarr_error: str | None = None
 
 
 def _spent(session: Session, instance_id: int, now: datetime) -> tuple[int, int]:
@@ -80,14 +89,35 @@ def _spent(session: Session, instance_id: int, now: datetime) -> tuple[int, int]
     return int(hour), int(day)
 
 
+def _indexer_use(indexer: IndexerView, now: datetime) -> CapUse:
+    label = f"{indexer.name} (per {indexer.unit})"
+    if not indexer.enabled:
+        return CapUse(label, indexer.used, indexer.query_limit, "disabled")
+    if indexer.backing_off(now):
+        return CapUse(
+            label, indexer.used, indexer.query_limit, "backing_off", indexer.disabled_till
+        )
+    return CapUse(label, indexer.used, indexer.query_limit)
+
+
+def indexer_uses(view: ProwlarrView, now: datetime) -> tuple[CapUse, ...]:
+    """The indexers serving the instance that have a query limit (one without a limit has no
+    bar to draw), with their state."""
+    return tuple(
+        _indexer_use(indexer, now)
+        for indexer in view.indexers
+        if indexer.query_limit is not None and serves(indexer, view.app_tags)
+    )
+
+
 def budget_status(
     session: Session,
     now: datetime,
     *,
-    prowlarr: Mapping[int, ProwlarrView] | None = None,
+    prowlarr: Mapping[int, LatestProwlarr] | None = None,
 ) -> list[InstanceBudgetStatus]:
     """Every enabled media instance's cap use, by name. `prowlarr` maps an instance id to its
-    last Prowlarr view (what a run or a cache read); indexers without a limit are left out."""
+    latest Prowlarr read (`ProwlarrViews.snapshot()`)."""
     instances = session.execute(
         select(Instance.id, Instance.name, Instance.app)
         .where(Instance.enabled.is_(True), Instance.app != "prowlarr")
@@ -97,14 +127,9 @@ def budget_status(
     for instance_id, name, app in instances:
         limits = instance_limits(session, instance_id)
         hour, day = _spent(session, instance_id, now)
-        view = (prowlarr or {}).get(instance_id)
-        indexers: tuple[CapUse, ...] = ()
-        if view is not None:
-            indexers = tuple(
-                CapUse(f"{indexer.name} (per {indexer.unit})", indexer.used, indexer.query_limit)
-                for indexer in view.indexers
-                if indexer.enabled and indexer.query_limit is not None
-            )
+        latest = (prowlarr or {}).get(instance_id)
+        view = latest.view if latest is not None else None
+        indexers = indexer_uses(view, now) if view is not None else ()
         statuses.append(
             InstanceBudgetStatus(
                 instance_id=instance_id,
@@ -113,6 +138,8 @@ def budget_status(
                 hourly=CapUse("Last hour", hour, limits.hourly_cap),
                 daily=CapUse("Last 24 hours", day, limits.daily_cap),
                 indexers=indexers,
+                prowlarr_read_at=latest.read_at if latest is not None else None,
+                prowlarr_error=latest.error if latest is not None else None,
             )
         )
     return statuses

@@ -19,8 +19,7 @@ from vibe_quality_searcharr.deps import DbSession, ResourceId
 from vibe_quality_searcharr.search.history.listing import HistoryFilter, command_page
 from vibe_quality_searcharr.search.history.views import history_rows, item_history
 from vibe_quality_searcharr.search.queues.pagedata import instance_choices
-from vibe_quality_searcharr.search.queues.repository import QueueFilters
-from vibe_quality_searcharr.search.queues.service import QueueService
+from vibe_quality_searcharr.search.queues.repository import QueueRepository
 from vibe_quality_searcharr.security.clock import Now
 from vibe_quality_searcharr.security.principal import CurrentUser
 from vibe_quality_searcharr.web.templating import render
@@ -108,7 +107,7 @@ def history_page(
         commands, total = command_page(session, filters, (page - 1) * _PAGE_SIZE, _PAGE_SIZE)
         rows = history_rows(session, commands)
     query = urlencode({key: value for key, value in raw.items() if value})
-    queues = QueueService(session).list_page(QueueFilters(), 1, 200).items
+    queues = QueueRepository(session).choices(200)
     return render(
         request,
         "history/list.html",
@@ -121,7 +120,7 @@ def history_page(
         query=query,
         errors=errors,
         instances=[("", "Any instance"), *instance_choices(session)],
-        queues=[("", "Any queue"), *((str(q.id), q.name) for q in queues)],
+        queues=[("", "Any queue"), *((str(queue_id), name) for queue_id, name in queues)],
         strategies=[
             ("", "Any strategy"),
             *((s, s.replace("_", " ").capitalize()) for s in STRATEGIES),

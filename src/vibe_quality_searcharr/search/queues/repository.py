@@ -97,6 +97,15 @@ class QueueRepository:
         )
         return [_row(row) for row in found], total
 
+    def choices(self, limit: int) -> list[tuple[int, str]]:
+        """(id, name) by name, for a filter's drop-down: no read model to build per queue."""
+        found = self.session.execute(
+            select(SearchQueue.id, SearchQueue.name)
+            .order_by(SearchQueue.name, SearchQueue.id)
+            .limit(limit)
+        )
+        return [(queue_id, name) for queue_id, name in found]
+
     def existing_ids(self, queue_ids: Collection[int]) -> set[int]:
         return set(
             self.session.scalars(select(SearchQueue.id).where(SearchQueue.id.in_(list(queue_ids))))

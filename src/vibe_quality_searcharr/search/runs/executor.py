@@ -41,6 +41,7 @@ from vibe_quality_searcharr.db.failures import classify
 from vibe_quality_searcharr.events import EventBus
 from vibe_quality_searcharr.instances.connection import Connect
 from vibe_quality_searcharr.library.repository import item_labels
+from vibe_quality_searcharr.search.budgets.latest import ProwlarrViews
 from vibe_quality_searcharr.search.budgets.service import DEFAULT_RETRY_AFTER, set_backoff
 from vibe_quality_searcharr.search.models import CommandStatus, RunStatus
 from vibe_quality_searcharr.search.planner import ArrActivity, Plan
@@ -99,6 +100,8 @@ class Executor:
     # Told the budget after it is read and after each command sent (metrics, `budget.low`);
     # see `search.budgets.usage.BudgetWatch`.
     on_budget: Callable[[PlanInputs, datetime], None] | None = None
+    # The latest Prowlarr read of each instance, which the dashboard's budget bars show.
+    prowlarr_views: ProwlarrViews = field(default_factory=ProwlarrViews)
     # The process id written on each run (`search.runs.owners`); None outside an app.
     owner: str | None = None
 
@@ -180,7 +183,7 @@ class Executor:
                 activity = await fetch_activity(client, inputs.family)
             except ArrError as exc:
                 return await self._fail(run_id, inputs, exc.detail)
-            await read_budget(inputs, self.connect, now)
+            await read_budget(inputs, self.connect, now, self.prowlarr_views)
             self._watch_budget(inputs)
             plan = make_plan(inputs, activity, budget_for(inputs, now), now=now, seed=seed)
             self._planned(run_id, inputs, plan)

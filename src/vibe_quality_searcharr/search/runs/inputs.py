@@ -24,6 +24,7 @@ from vibe_quality_searcharr.instances.connection import Connect, ConnectionTarge
 from vibe_quality_searcharr.instances.repository import InstanceRepository
 from vibe_quality_searcharr.instances.service import InstanceService
 from vibe_quality_searcharr.library.loading import load_library
+from vibe_quality_searcharr.search.budgets.latest import ProwlarrViews
 from vibe_quality_searcharr.search.budgets.service import (
     active_backoff,
     load_snapshot,
@@ -200,8 +201,11 @@ async def fetch_activity(client: MediaClient[Any], family: Family) -> ArrActivit
     return ArrActivity(queued, len(records), unfinished)
 
 
-async def read_budget(inputs: PlanInputs, connect: Connect, now: datetime) -> None:
-    """Read the Prowlarr indexers behind the instance into the run's budget snapshot."""
+async def read_budget(
+    inputs: PlanInputs, connect: Connect, now: datetime, views: ProwlarrViews | None = None
+) -> None:
+    """Read the Prowlarr indexers behind the instance into the run's budget snapshot (and,
+    with `views`, keep it for the dashboard's budget bars)."""
     if inputs.prowlarr is not None:
         await read_prowlarr_into(
             inputs.budget,
@@ -210,6 +214,8 @@ async def read_budget(inputs: PlanInputs, connect: Connect, now: datetime) -> No
             app=inputs.app.value,
             url=inputs.target.url,
             now=now,
+            views=views,
+            instance_id=inputs.instance_id,
         )
 
 

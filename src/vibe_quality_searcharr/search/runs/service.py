@@ -44,7 +44,7 @@ async def preview_queue(
             async with client:
                 assert isinstance(client, MediaClient)
                 activity = await fetch_activity(client, inputs.family)
-            await read_budget(inputs, executor.connect, now)
+            await read_budget(inputs, executor.connect, now, executor.prowlarr_views)
         except ArrError as exc:
             raise ArrUnavailable(exc.detail) from None
         except BlockedAddress as exc:

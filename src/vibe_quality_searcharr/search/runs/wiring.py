@@ -69,6 +69,7 @@ def install_search_runs(app: FastAPI, context: AppContext) -> RunRegistry:
     )
     registry = RunRegistry(executor)
     app.state.search_runs = registry
+    app.state.prowlarr_views = executor.prowlarr_views
     return registry
 
 
