@@ -5,12 +5,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sse_starlette import ServerSentEvent
 
+from tests.conftest import make_user
+from vibe_quality_searcharr.context import AppContext
+from vibe_quality_searcharr.db.base import utcnow
 from vibe_quality_searcharr.events import EventBus
+from vibe_quality_searcharr.security.principal import Principal
+from vibe_quality_searcharr.users import sessions
+from vibe_quality_searcharr.users.models import UserSession
+from vibe_quality_searcharr.users.resolver import Credentials, session_policy, still_signed_in
 from vibe_quality_searcharr.web.live import LiveRuns
 from vibe_quality_searcharr.web.sse import event_messages
 
@@ -190,3 +199,39 @@ def test_only_an_event_stream_client_gets_the_stream(admin_client: TestClient) -
     response = admin_client.get("/events/stream", headers={"Accept": "application/json"})
     assert response.status_code == 406
     assert response.json()["error"] == "not_acceptable"
+
+
+async def _signed_out() -> bool:
+    return False
+
+
+async def test_a_stream_whose_sign_in_ended_stops_even_while_events_flow() -> None:
+    bus, live = _bus_and_live()
+    stream = event_messages(
+        bus, live, _still_connected, signed_in=_signed_out, poll_seconds=0, recheck_seconds=0
+    )
+    first = await _subscribed(bus, stream)
+    bus.publish("library.sync.finished", instance_id=1, instance="Sonarr", items=3)
+    with pytest.raises(StopAsyncIteration):
+        await first
+    assert not bus._subscribers
+
+
+def test_still_signed_in_follows_revocation_without_touching_the_session(
+    context: AppContext,
+) -> None:
+    with context.database.session_scope() as session:
+        user = make_user(session)
+        token, row = sessions.start(
+            session, user, now=utcnow(), policy=session_policy(context.settings)
+        )
+        principal = Principal(user.id, user.username, "admin", "session", session_id=row.id)
+        seen = row.last_seen_at
+    credentials = Credentials(bearer=None, session_cookie=token, proxy_user=None)
+    later = utcnow() + timedelta(minutes=10)  # past the once-a-minute "last seen" touch
+
+    assert still_signed_in(context.database, context.settings, credentials, principal, later)
+    with context.database.session_scope() as session:
+        assert session.scalars(select(UserSession.last_seen_at)).one() == seen
+        sessions.end_session(session, token)
+    assert not still_signed_in(context.database, context.settings, credentials, principal, later)

@@ -169,6 +169,7 @@ class AuthenticationMiddleware:
                 resolution = Resolution()
         principal = resolution.principal
         state["principal"] = principal
+        state["credentials"] = credentials  # for a stream to re-check them (`web.sse`)
         if resolution.csrf_binding is not None:
             state["csrf_token"] = csrf.for_binding(resolution.csrf_binding)
 

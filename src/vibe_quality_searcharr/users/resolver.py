@@ -22,7 +22,7 @@ from vibe_quality_searcharr.settings import Settings
 from vibe_quality_searcharr.users import api_tokens, repository, sessions
 from vibe_quality_searcharr.users.sessions import SessionPolicy
 
-__all__ = ["Credentials", "Resolution", "resolve_principal", "session_policy"]
+__all__ = ["Credentials", "Resolution", "resolve_principal", "session_policy", "still_signed_in"]
 
 # Failures after which reads still work but writes do not.
 WRITES_REFUSED = frozenset({FailureKind.BUSY, FailureKind.DISK_FULL, FailureKind.READ_ONLY})
@@ -74,6 +74,21 @@ def resolve_principal(
                 raise
     with database.session_scope(read_only=True) as session:
         return _resolve(session, settings, credentials, now, touch=False)
+
+
+def still_signed_in(
+    database: Database,
+    settings: Settings,
+    credentials: Credentials,
+    principal: Principal,
+    now: datetime,
+) -> bool:
+    """Whether the credentials of a long-lived response (the event stream) still name the same
+    user: a sign-out, a revoked session or token, or a disabled account ends the stream. Read
+    without writing, so an open tab alone never keeps an idle session alive."""
+    with database.session_scope(read_only=True) as session:
+        current = _resolve(session, settings, credentials, now, touch=False).principal
+    return current is not None and current.user_id == principal.user_id
 
 
 def _resolve(

@@ -15,13 +15,18 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import anyio.to_thread
+import structlog
 from fastapi import APIRouter, FastAPI, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.deps import Context
 from vibe_quality_searcharr.errors import AppError
 from vibe_quality_searcharr.events import Event, EventBus
-from vibe_quality_searcharr.security.principal import CurrentUser
+from vibe_quality_searcharr.security.clock import app_clock
+from vibe_quality_searcharr.security.principal import CurrentUser, Principal
+from vibe_quality_searcharr.users.resolver import Credentials, still_signed_in
 from vibe_quality_searcharr.web.live import LiveRuns
 from vibe_quality_searcharr.web.templating import templates
 
@@ -35,10 +40,13 @@ __all__ = [
 ]
 
 router = APIRouter(include_in_schema=False)
+log = structlog.get_logger(__name__)
 
 HEARTBEAT_SECONDS = 15.0
 # How often a quiet stream checks that its client is still there.
 _POLL_SECONDS = 5.0
+# How often a stream checks that its sign-in still holds (sign-out, revocation, disabled user).
+_RECHECK_SECONDS = 5.0
 # Events the activity list shows; the rest (sync progress, skips) would only be noise.
 _ACTIVITY_KINDS = frozenset(
     {
@@ -119,16 +127,28 @@ async def event_messages(
     live: LiveRuns,
     disconnected: Callable[[], Awaitable[bool]],
     *,
+    signed_in: Callable[[], Awaitable[bool]] | None = None,
     poll_seconds: float = _POLL_SECONDS,
+    recheck_seconds: float = _RECHECK_SECONDS,
 ) -> AsyncIterator[ServerSentEvent]:
-    """Messages for every event published from now on, until the client is gone."""
+    """Messages for every event published from now on, until the client is gone or, checked
+    every `recheck_seconds`, its sign-in no longer holds (`signed_in`)."""
+    loop = asyncio.get_running_loop()
+    next_check = loop.time() + recheck_seconds
     async with bus.subscribe() as queue:
         while True:
             try:
                 event = await asyncio.wait_for(queue.get(), timeout=poll_seconds)
             except TimeoutError:
+                event = None
                 if await disconnected():
                     return
+            if signed_in is not None and loop.time() >= next_check:
+                if not await signed_in():
+                    log.info("event_stream_ended", reason="signed out")
+                    return
+                next_check = loop.time() + recheck_seconds
+            if event is None:
                 continue
             # The listener (run on the loop before delivery) already applied the event.
             changed = event.kind.startswith(("run.", "item.searched", "command.finished"))
@@ -138,14 +158,41 @@ async def event_messages(
                 yield message
 
 
+def _sign_in_check(request: Request, context: AppContext, user: Principal) -> Any:
+    credentials: Credentials | None = getattr(request.state, "credentials", None)
+
+    async def signed_in() -> bool:
+        if credentials is None:
+            return False
+        try:
+            return await anyio.to_thread.run_sync(
+                still_signed_in,
+                context.database,
+                context.settings,
+                credentials,
+                user,
+                app_clock(request.app)(),
+            )
+        except Exception:  # the database cannot say: end the stream, the browser reconnects
+            log.warning("event_stream_recheck_failed", exc_info=False)
+            return False
+
+    return signed_in
+
+
 @router.get("/events/stream")
-async def stream(request: Request, _user: CurrentUser, context: Context) -> EventSourceResponse:
+async def stream(request: Request, user: CurrentUser, context: Context) -> EventSourceResponse:
     """Live dashboard updates for a signed-in user (htmx SSE extension). Only an event-stream
     client gets the never-ending response; anything else (a link followed, a crawler, a test
     walking every route) is told at once what this address is for."""
     if "text/event-stream" not in request.headers.get("accept", ""):
         raise NotAcceptable("This is a server-sent event stream; ask for text/event-stream.")
-    generator = event_messages(context.events, live_of(request.app), request.is_disconnected)
+    generator = event_messages(
+        context.events,
+        live_of(request.app),
+        request.is_disconnected,
+        signed_in=_sign_in_check(request, context, user),
+    )
     return EventSourceResponse(
         generator,
         ping=HEARTBEAT_SECONDS,
