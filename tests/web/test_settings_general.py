@@ -1,5 +1,5 @@
 """Settings > General: the time zone is validated against the IANA names (errors next to the
-field, nothing stored), and once set the history shows its times in it."""
+field, nothing stored), and once set the history and the dashboard show their times in it."""
 
 from __future__ import annotations
 
@@ -72,6 +72,8 @@ def test_the_chosen_zone_is_used_for_history_times(
     after = mode.page(mode.get(admin_client, "/history"))
     assert "2026-03-09 23:30 HST" in after
     assert "09:30 UTC" not in after
+    dashboard = mode.page(mode.get(admin_client, "/"))  # its recent searches follow too
+    assert "2026-03-09 23:30 HST" in dashboard
 
 
 def test_viewers_cannot_change_the_time_zone(

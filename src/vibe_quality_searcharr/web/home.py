@@ -244,4 +244,5 @@ def home(request: Request, _user: CurrentUser, session: DbSession, now: Now) -> 
         ],
         recent_runs=data.recent_runs(session),
         recent_commands=data.recent_commands(session),
+        zone=zone,
     )
