@@ -1,7 +1,9 @@
 """The process's scheduler. The database is the source of truth for jobs; nothing is pickled.
 
 Every job runs with `max_instances=1` and `coalesce=True`, so a slow run is never overlapped by
-the next one and a process that was down runs a missed job once, not once per missed slot.
+the next one and a process that was down runs a missed job once, not once per missed slot. Every
+job is also guarded (`job_guard`): a run the database refuses logs one line, not a traceback,
+and the next run tries again. Both hold for any job a domain adds, through `aps.add_job`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import Any, ParamSpec
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from vibe_quality_searcharr.scheduling.job_guard import JobGuard
+
 __all__ = ["JOB_DEFAULTS", "Scheduler"]
 
 _P = ParamSpec("_P")
@@ -19,9 +23,26 @@ _P = ParamSpec("_P")
 JOB_DEFAULTS: dict[str, Any] = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 3600}
 
 
+class _GuardedScheduler(AsyncIOScheduler):  # type: ignore[misc]
+    """APScheduler's asyncio scheduler whose jobs all go through the `JobGuard`."""
+
+    def __init__(self, guard: JobGuard, **options: Any) -> None:
+        super().__init__(**options)
+        self.guard = guard
+
+    def add_job(self, func: Any, *args: Any, **kwargs: Any) -> Any:
+        if callable(func):
+            job_id = kwargs.get("id") or getattr(func, "__qualname__", repr(func))
+            func = self.guard.wrap(func, str(job_id))
+        return super().add_job(func, *args, **kwargs)
+
+
 class Scheduler:
     def __init__(self, *, timezone: str = "UTC") -> None:
-        self._scheduler = AsyncIOScheduler(job_defaults=JOB_DEFAULTS, timezone=timezone)
+        self.guard = JobGuard()
+        self._scheduler = _GuardedScheduler(
+            self.guard, job_defaults=JOB_DEFAULTS, timezone=timezone
+        )
         self._starters: list[Callable[[Scheduler], None]] = []
         # Who leads among the replicas; set by the queue scheduler (`scheduling.queue_jobs`).
         # Without one (a single process, a test) this process leads.
@@ -56,8 +77,10 @@ class Scheduler:
         """Let a domain add its jobs when the scheduler starts (rebuilt from the DB each time)."""
         self._starters.append(register)
 
-    def start(self) -> None:
-        self._scheduler.start()
+    def start(self, *, paused: bool = False) -> None:
+        """Start and let every domain add its jobs; `paused`: nothing fires until `aps.resume()`
+        (a test that runs the jobs itself, as APScheduler would)."""
+        self._scheduler.start(paused=paused)
         for register in self._starters:
             register(self)
 
