@@ -16,13 +16,16 @@ by the process's clock (`app.state.clock`): that catches up after a failover or 
 what drives a process whose clock is injected and runs faster than real time (the simulated
 week, the two-replica test), which the wall-clock triggers never see. Both are safe together:
 `fire` re-checks the due slot and the claim, so a slot never runs twice.
+
+A claim names its claimant by the process's run owner id (`search.runs.owners`), the id its runs
+record in `search_run.owner`: a slot's claim and the run it started join on it, and whether the
+claimant is still alive is the same question as for its runs (`RunOwners.alive`). Owner ids are
+at most 77 characters; `claimed_by` holds 100, so no migration was needed.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -48,13 +51,13 @@ from vibe_quality_searcharr.scheduling.schedules import (
 )
 from vibe_quality_searcharr.scheduling.slots import due_slot
 from vibe_quality_searcharr.search.models import SearchQueue
+from vibe_quality_searcharr.search.runs.owners import new_owner_id
 
 __all__ = [
     "LEADERSHIP_JOB_ID",
     "QueueScheduler",
     "ScheduledQueue",
     "queue_job_id",
-    "replica_name",
 ]
 
 log = structlog.get_logger(__name__)
@@ -68,10 +71,6 @@ LeaderTick = Callable[[bool], Awaitable[object]]
 
 def queue_job_id(queue_id: int) -> str:
     return f"queue-{queue_id}"
-
-
-def replica_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +107,10 @@ class QueueScheduler:
         tick_seconds: float = 15,
         on_lag: Callable[[int, datetime, datetime], None] | None = None,
         on_leader_tick: LeaderTick | None = None,
+        claimant: str | None = None,
     ) -> None:
+        """`claimant`: this process's run owner id (`RunOwners.me`); a new one when the caller
+        has none (a scheduler without runs, in a test)."""
         self.database = database
         self.leader = leader
         self.start_run = start_run
@@ -117,7 +119,7 @@ class QueueScheduler:
         self.tick_seconds = tick_seconds
         self.on_lag = on_lag
         self.on_leader_tick = on_leader_tick
-        self.name = replica_name()
+        self.name = claimant or new_owner_id()
         self._scheduler: Scheduler | None = None
         self._jobs: dict[int, str] = {}  # queue id -> schedule fingerprint
         # Leadership as of the last tick or fire: read by `Scheduler.is_leader` without a

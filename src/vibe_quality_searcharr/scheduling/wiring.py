@@ -24,7 +24,11 @@ from vibe_quality_searcharr.search.feedback.recheck import Recheck
 from vibe_quality_searcharr.search.models import SearchQueue
 from vibe_quality_searcharr.search.runs.errors import RunInProgress
 from vibe_quality_searcharr.search.runs.inputs import PlanInputs
-from vibe_quality_searcharr.search.runs.wiring import reconcile_orphans, registry_of
+from vibe_quality_searcharr.search.runs.wiring import (
+    reconcile_orphans,
+    registry_of,
+    run_owners_of,
+)
 from vibe_quality_searcharr.security.clock import app_clock
 
 __all__ = [
@@ -43,7 +47,8 @@ def install_queue_scheduler(
     app: Any, context: AppContext, scheduler: Scheduler | None = None
 ) -> QueueScheduler:
     """Schedule every queue through the app's run registry (`search.runs.wiring`); the leader
-    lock is taken by the first tick and released at shutdown."""
+    lock is taken by the first tick and released at shutdown. Call after `install_search_runs`:
+    slot claims carry the process's run owner id."""
     scheduler = scheduler or context.scheduler
     database = context.database
 
@@ -73,6 +78,7 @@ def install_queue_scheduler(
         tick_seconds=context.settings.scheduler_tick_seconds,
         on_lag=on_lag,
         on_leader_tick=on_leader_tick,
+        claimant=run_owners_of(app).me,  # claims and runs name this process alike
     )
     scheduler.on_start(queue_scheduler.install)
     app.state.queue_scheduler = queue_scheduler
