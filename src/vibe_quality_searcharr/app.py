@@ -113,8 +113,12 @@ def _lifespan(context: AppContext):  # type: ignore[no-untyped-def]
             try:
                 yield
             finally:
-                await search_runs.stop_search_runs(app)
+                # The scheduler first: from here no tick, slot or job fires, so nothing claims a
+                # slot the stopping registry would refuse (a slot lost) or starts new work.
+                # Then the runs; leadership is held until they have stopped, so a new leader
+                # does not start a queue whose run here is still ending.
                 context.scheduler.shutdown()
+                await search_runs.stop_search_runs(app)
                 app.state.queue_scheduler.leader.release()
                 if bridge is not None:
                     await asyncio.to_thread(stop_event_bridge, bridge)  # bounded: stop_timeout

@@ -8,11 +8,13 @@ and the next run tries again. Both hold for any job a domain adds, through `aps.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Awaitable, Callable
 from typing import Any, ParamSpec
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import BaseScheduler
 
 from vibe_quality_searcharr.scheduling.job_guard import JobGuard
 
@@ -24,7 +26,10 @@ JOB_DEFAULTS: dict[str, Any] = {"max_instances": 1, "coalesce": True, "misfire_g
 
 
 class _GuardedScheduler(AsyncIOScheduler):  # type: ignore[misc]
-    """APScheduler's asyncio scheduler whose jobs all go through the `JobGuard`."""
+    """APScheduler's asyncio scheduler whose jobs all go through the `JobGuard`, and whose
+    shutdown, called on its own loop, is done when the call returns. (APScheduler defers it to
+    a later turn of the loop, in which a job that fell due can still be handed to the executor:
+    the app's shutdown relies on nothing firing once the scheduler is stopped.)"""
 
     def __init__(self, guard: JobGuard, **options: Any) -> None:
         super().__init__(**options)
@@ -35,6 +40,18 @@ class _GuardedScheduler(AsyncIOScheduler):  # type: ignore[misc]
             job_id = kwargs.get("id") or getattr(func, "__qualname__", repr(func))
             func = self.guard.wrap(func, str(job_id))
         return super().add_job(func, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True) -> None:
+        try:
+            on_own_loop = asyncio.get_running_loop() is getattr(self, "_eventloop", None)
+        except RuntimeError:
+            on_own_loop = False
+        if not on_own_loop:
+            super().shutdown(wait)  # from another thread: on the loop, as APScheduler does it
+            return
+        BaseScheduler.shutdown(self, wait)  # executors stop: running jobs are cancelled
+        self._stop_timer()  # no wake-up left to hand out due jobs
+        self._eventloop = None
 
 
 class Scheduler:
