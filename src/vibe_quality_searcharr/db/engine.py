@@ -3,6 +3,14 @@
 SQLCipher is given the raw 256-bit key (`x'<hex>'`), which skips its PBKDF2 run of 256,000
 iterations on every connection open; the pool keeps connections open, so the key is applied once
 per connection, never per query.
+
+PostgreSQL waits for a lock without end by default: one session left in a transaction (a psql
+prompt, a stuck maintenance job) would hold every request that needs its rows. So each pooled
+connection starts with `lock_timeout` (`POSTGRES_LOCK_TIMEOUT_MS`, the SQLite busy timeout's
+counterpart: the same 10 s, then the same 503 "database busy") and a generous `statement_timeout`
+(`POSTGRES_STATEMENT_TIMEOUT_MS`: a runaway query, never a normal one). Work that may rightly
+wait or run long lifts them for its own transaction (`SET LOCAL`): migrations do. Options in the
+URL's own `options` parameter come after these, so an operator's values win.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ from typing import Any
 
 import sqlcipher3
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -43,9 +51,20 @@ from vibe_quality_searcharr.db.stamp import DataStamp
 from vibe_quality_searcharr.security.keyfiles import RuntimeSecrets
 from vibe_quality_searcharr.settings import Settings
 
-__all__ = ["Database", "open_configured", "open_postgres", "open_sqlcipher", "sqlcipher_connect"]
+__all__ = [
+    "POSTGRES_LOCK_TIMEOUT_MS",
+    "POSTGRES_STATEMENT_TIMEOUT_MS",
+    "Database",
+    "open_configured",
+    "open_postgres",
+    "open_sqlcipher",
+    "postgres_options",
+    "sqlcipher_connect",
+]
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+POSTGRES_LOCK_TIMEOUT_MS = SQLITE_BUSY_TIMEOUT_MS
+POSTGRES_STATEMENT_TIMEOUT_MS = 5 * 60 * 1000
 READ_ONLY_OPTION = "vqs_read_only"
 _CONNECTION_KEY = "vqs_connection"
 
@@ -230,10 +249,40 @@ def open_sqlcipher(
     return database
 
 
-def open_postgres(url: str, *, pool_size: int = 8, schema: str | None = None) -> Database:
-    connect_args: dict[str, Any] = {"connect_timeout": 5}
+def postgres_options(
+    url: str,
+    *,
+    schema: str | None = None,
+    lock_timeout_ms: int = POSTGRES_LOCK_TIMEOUT_MS,
+    statement_timeout_ms: int = POSTGRES_STATEMENT_TIMEOUT_MS,
+) -> str:
+    """The libpq `options` of every pooled connection (see the module doc); the URL's own
+    `options` come last, so they override these."""
+    parts = [f"-c lock_timeout={lock_timeout_ms}", f"-c statement_timeout={statement_timeout_ms}"]
     if schema is not None:
-        connect_args["options"] = f"-csearch_path={schema}"
+        parts.append(f"-csearch_path={schema}")
+    own = make_url(url).query.get("options")
+    parts.extend([own] if isinstance(own, str) else list(own or ()))
+    return " ".join(parts)
+
+
+def open_postgres(
+    url: str,
+    *,
+    pool_size: int = 8,
+    schema: str | None = None,
+    lock_timeout_ms: int = POSTGRES_LOCK_TIMEOUT_MS,
+    statement_timeout_ms: int = POSTGRES_STATEMENT_TIMEOUT_MS,
+) -> Database:
+    connect_args: dict[str, Any] = {
+        "connect_timeout": 5,
+        "options": postgres_options(
+            url,
+            schema=schema,
+            lock_timeout_ms=lock_timeout_ms,
+            statement_timeout_ms=statement_timeout_ms,
+        ),
+    }
     engine = create_engine(
         url,
         pool_size=pool_size,

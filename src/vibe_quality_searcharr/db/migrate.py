@@ -118,6 +118,10 @@ def _locked(database: Database) -> Iterator[Connection]:
             yield connection
         return
     with database.engine.begin() as connection:
+        # A migration may wait for another process's migration and may run long: neither the
+        # lock nor the statement timeout of the pooled connections applies (`db.engine`).
+        connection.execute(text("SET LOCAL lock_timeout = 0"))
+        connection.execute(text("SET LOCAL statement_timeout = 0"))
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
         yield connection
 

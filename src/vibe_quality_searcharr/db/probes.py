@@ -3,7 +3,8 @@
 A `SELECT 1` succeeds on a full disk and beside another process's write lock, so after such a
 failure readiness asks the question that failed: can a transaction that needs new space commit
 (`write_probe`: a row of a few pages, inserted and deleted, committed)? SQLite takes the write
-lock for it with a short wait, so the probe answers within a second even while the lock is held.
+lock for it with a short wait (PostgreSQL: a short `lock_timeout`), so the probe answers within a
+second even while the lock is held.
 A damaged file is checked by `PRAGMA quick_check` on a connection of its own, outside the pool,
 whose connections may answer from pages cached before the damage.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, text
 
 from vibe_quality_searcharr.db.base import utcnow
 from vibe_quality_searcharr.db.engine import Database
@@ -37,6 +38,8 @@ def write_probe(database: Database) -> None:
             raw.execute(f"PRAGMA busy_timeout = {PROBE_WAIT_MS}")
         try:
             with connection.begin():
+                if database.sqlite_path is None:  # PostgreSQL: a short wait, this transaction only
+                    connection.execute(text(f"SET LOCAL lock_timeout = {PROBE_WAIT_MS}"))
                 connection.execute(
                     insert(AppSetting).values(
                         key=PROBE_KEY, value="x" * _PROBE_BYTES, created_at=now, updated_at=now
