@@ -20,7 +20,7 @@ theirs, as two test clients on one app do, waited forever.)
 Live events are a view, not a record (pages read the database): when PostgreSQL is unreachable
 the bridge reconnects with back-off, and events published meanwhile may arrive late (the sender
 keeps up to `outbox_size` of them) or be missed by the other replicas (a listener hears nothing
-while it is disconnected).
+while it is disconnected). `status()` says which: readiness reports it (`observability.health`).
 """
 
 from __future__ import annotations
@@ -34,19 +34,22 @@ import weakref
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 import psycopg
 import structlog
 from psycopg import sql
 from sqlalchemy import text
 
+from vibe_quality_searcharr.db.base import utcnow
 from vibe_quality_searcharr.db.engine import Database
 from vibe_quality_searcharr.events import Event, EventBus
 from vibe_quality_searcharr.events_wire import decode_payload, encode_event
 
 __all__ = [
     "Backoff",
+    "BridgeStatus",
     "PostgresEventBridge",
     "bridge_of",
     "channel_for",
@@ -80,6 +83,22 @@ class Backoff:
 
     def reset(self) -> None:
         self.attempts = 0
+
+
+BridgeState = Literal["connecting", "connected", "disconnected", "stopped"]
+
+
+@dataclass(frozen=True)
+class BridgeStatus:
+    """How the bridge is doing, for readiness. `disconnected`: it does not hear the other
+    replicas (or cannot send them this one's events) and is retrying; `since` is when that
+    began and `error` the exception's type (never its text, which may name the server)."""
+
+    state: BridgeState
+    since: datetime | None = None
+    error: str | None = None
+    listening: bool = False
+    sending: bool = True  # False while events wait in the outbox for a failed connection
 
 
 class PostgresEventBridge:
@@ -119,12 +138,18 @@ class PostgresEventBridge:
         self.ignored = 0  # this replica's own events heard back, dropped
         self.sent = 0
         self.dropped = 0
+        # Failures met since the link last worked: (since, error type), for `status()`.
+        self._listen_failure: tuple[datetime, str] | None = None
+        self._send_failure: tuple[datetime, str] | None = None
+        self._running = False
 
     # --- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> None:
         """Start both threads; never raises for a database problem (they retry on their own)."""
         self._stop.clear()
+        self._listen_failure = self._send_failure = None
+        self._running = True
         self.bus.add_forwarder(self.forward)
         self._threads = [
             threading.Thread(
@@ -141,6 +166,7 @@ class PostgresEventBridge:
     def stop(self) -> bool:
         """Stop within `stop_timeout` seconds; True when both threads have ended."""
         self.bus.remove_forwarder(self.forward)
+        self._running = False
         self._stop.set()
         self._wake.set()
         deadline = time.monotonic() + self.stop_timeout
@@ -153,6 +179,22 @@ class PostgresEventBridge:
         else:
             log.info("event_bridge_stopped", sent=self.sent, received=self.received)
         return not stuck
+
+    def status(self) -> BridgeStatus:
+        """`connecting` until the first LISTEN, `connected` while listening and sending work,
+        `disconnected` while either has failed since (until it works again)."""
+        if not self._running:
+            return BridgeStatus("stopped")
+        listening = self.listening.is_set()
+        listen_failure = None if listening else self._listen_failure
+        send_failure = self._send_failure if self._outbox else None
+        failures = [failure for failure in (listen_failure, send_failure) if failure is not None]
+        if failures:
+            since, error = min(failures)
+            return BridgeStatus(
+                "disconnected", since, error, listening=listening, sending=send_failure is None
+            )
+        return BridgeStatus("connected" if listening else "connecting", listening=listening)
 
     # --- connections -----------------------------------------------------------------------
 
@@ -208,10 +250,12 @@ class PostgresEventBridge:
                         connection = self._connect("send", channel)
                     self._send_pending(connection, channel)
                     backoff.reset()
+                    self._send_failure = None
                 except Exception as exc:
                     if self._stop.is_set():
                         break
                     log.warning("event_bridge_send_failed", error=type(exc).__name__)
+                    self._send_failure = self._send_failure or (utcnow(), type(exc).__name__)
                     _close(connection)
                     connection = None
                     self._stop.wait(backoff.next_delay())
@@ -254,12 +298,14 @@ class PostgresEventBridge:
                 connection = self._connect("listen", channel)
                 connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
                 self.listens += 1
+                self._listen_failure = None
                 self.listening.set()
                 backoff.reset()
                 self._receive(connection)
             except Exception as exc:
                 if not self._stop.is_set():
                     log.warning("event_bridge_listen_failed", error=type(exc).__name__)
+                    self._listen_failure = self._listen_failure or (utcnow(), type(exc).__name__)
             finally:
                 self.listening.clear()
                 _close(connection)
