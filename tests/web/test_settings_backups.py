@@ -74,6 +74,8 @@ def test_back_up_now_then_download_and_delete(
 
     confirm = mode.page(mode.get(admin_client, f"{PAGE}/{name}/delete"))
     assert f"Delete {name}?" in confirm
+    assert f'action="{PAGE}/{name}/delete"' in confirm
+    assert f"Delete {name}</button>" in confirm
     assert _names(context) == [name]
     deleted = mode.post(admin_client, f"{PAGE}/{name}/delete")
     assert mode.redirected_to(deleted) == PAGE
@@ -93,6 +95,8 @@ def test_a_staged_restore_happens_at_the_next_start(
 
     confirm = mode.page(mode.get(admin_client, f"{PAGE}/{name}/restore"))
     assert f"Restore {name}?" in confirm
+    assert f'action="{PAGE}/{name}/restore"' in confirm
+    assert "Restore at next start</button>" in confirm
     assert f"vqs restore {context.settings.backups_dir.resolve() / name}" in confirm
     response = mode.post(admin_client, f"{PAGE}/{name}/restore")
     assert mode.redirected_to(response) == PAGE
