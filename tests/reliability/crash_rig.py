@@ -24,9 +24,9 @@ import httpx
 from sqlalchemy import func, select
 
 from tests.instances.conftest import make_instance
-from tests.reliability.app_process import AppProcess, child_env
 from tests.reliability.fleet import set_faults, sim_stats
 from tests.search.harness import make_queue, sync_mirror
+from tests.support.app_processes import AppProcess, child_env
 from vibe_quality_searcharr.app import build_context
 from vibe_quality_searcharr.db.engine import Database, open_sqlcipher
 from vibe_quality_searcharr.library.models import LibrarySyncState, SyncStatus

@@ -323,16 +323,20 @@ def restart(app: FastAPI, context: AppContext, settings: Settings) -> TestClient
     return sign_in_client(new_app, new_context, "admin", username="admin2")
 
 
+def _queue_then_backup(
+    client: TestClient, context: AppContext, settings: Settings, name: str
+) -> Path:
+    """A queue `name` saved through the API, then a backup that holds it."""
+    instance_id = add_instance(context)
+    assert client.post("/api/v1/queues", json=queue_body(instance_id, name)).status_code == 201
+    return create_backup(settings, context.secrets.database_key, now=utcnow()).path
+
+
 def test_a_deleted_file_with_backups_is_restored_not_silently_started_over(
     admin_client: TestClient, app: FastAPI, context: AppContext, settings: Settings
 ) -> None:
-    instance_id = add_instance(context)
-    assert (
-        admin_client.post("/api/v1/queues", json=queue_body(instance_id, "Backed up")).status_code
-        == 201
-    )
     key = context.secrets.database_key
-    backup = create_backup(settings, key, now=utcnow()).path
+    backup = _queue_then_backup(admin_client, context, settings, "Backed up")
     settings.sqlite_path.unlink()
     assert admin_client.get("/api/v1/queues").status_code == 503
     assert readiness(admin_client)[0] == 503
@@ -356,13 +360,8 @@ def test_a_deleted_file_with_backups_is_restored_not_silently_started_over(
 def test_a_damaged_file_is_reported_everywhere_and_a_restore_brings_it_back(
     admin_client: TestClient, app: FastAPI, context: AppContext, settings: Settings
 ) -> None:
-    instance_id = add_instance(context)
-    assert (
-        admin_client.post("/api/v1/queues", json=queue_body(instance_id, "Saved")).status_code
-        == 201
-    )
     key = context.secrets.database_key
-    backup = create_backup(settings, key, now=utcnow()).path
+    backup = _queue_then_backup(admin_client, context, settings, "Saved")
     damage_pages(context.database, "search_queue")
 
     response = admin_client.get("/api/v1/queues")

@@ -14,7 +14,7 @@ the leader first, and then:
   stream, before and after every restart.
 
 Time: the simulator's clock runs at `SPEED` x real time and every replica follows it
-(`replica_app`); every cooldown (6 hours and more) outlasts the test, so any repeated search is a
+(`tests.support.app_processes`); every cooldown (6 hours and more) outlasts the test, so any repeated search is a
 duplicate. Waits poll observable state (run rows, the leader lock, the clock) against deadlines.
 """
 
@@ -32,31 +32,15 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import SecretStr
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from tests.conftest import TEST_PASSWORD
 from tests.integration.events.replicas import SseReader
-from tests.integration.scheduling import replica_processes as replicas
-from tests.integration.scheduling.test_two_replicas import World
 from tests.reliability.fleet import searched_ids, searches_within_cooldown, sim_stats
-from tests.search.harness import sync_mirror
-from vibe_quality_searcharr.context import AppContext
-from vibe_quality_searcharr.db import migrate
-from vibe_quality_searcharr.db.engine import open_postgres
-from vibe_quality_searcharr.events import EventBus
-from vibe_quality_searcharr.instances.schemas import InstanceCreate
-from vibe_quality_searcharr.instances.service import InstanceService, api_key_box
-from vibe_quality_searcharr.scheduling.scheduler import Scheduler
-from vibe_quality_searcharr.search.budgets.api import replace_limits
-from vibe_quality_searcharr.search.budgets.schemas import LimitsUpdate
-from vibe_quality_searcharr.search.models import CommandStatus, RunStatus, SearchQueue, SearchRun
-from vibe_quality_searcharr.search.queues.options import QueueOptions
-from vibe_quality_searcharr.search.queues.schemas import QueueCreate
-from vibe_quality_searcharr.search.queues.service import QueueService
+from tests.support.app_processes import AppProcess
+from tests.support.replica_world import World, add_instance, add_queue, open_world
+from vibe_quality_searcharr.search.models import CommandStatus, RunStatus, SearchRun
 from vibe_quality_searcharr.security.authentication import SESSION_COOKIE
-from vibe_quality_searcharr.security.keyfiles import ensure_secrets
-from vibe_quality_searcharr.settings import load_settings
 from vibe_quality_searcharr.simulator.indexers import Indexer
 from vibe_quality_searcharr.simulator.testing import RunningSimulator, start_simulator
 
@@ -82,17 +66,16 @@ class Stage:
     world: World
     prowlarr: RunningSimulator
     apps: list[RunningSimulator]
-    env: dict[str, str]
     anchor: datetime
     cookies: dict[str, str] = field(default_factory=dict)
     streams: dict[str, list[SseReader]] = field(default_factory=dict)
     heard: dict[str, set[int]] = field(default_factory=dict)  # replica -> others' run ids
     heard_now: dict[str, set[int]] = field(default_factory=dict)  # by its newest client
 
-    def replica(self, name: str) -> replicas.Replica:
+    def replica(self, name: str) -> AppProcess:
         return next(r for r in self.world.replicas if r.name == name)
 
-    def listen(self, replica: replicas.Replica) -> None:
+    def listen(self, replica: AppProcess) -> None:
         """A fresh SSE client on `replica`, signed in with the one shared session."""
         reader = SseReader(f"{replica.base_url}/events/stream", self.cookies).start()
         assert reader.status == 200, f"the session is not valid on {replica.name}"
@@ -103,14 +86,8 @@ class Stage:
 
 
 def _build(url: str, schema: str, tmp: Path) -> Stage:
-    database = open_postgres(url, schema=schema)
-    migrate.upgrade(database)
-    master, pepper = secrets.token_hex(32), secrets.token_hex(32)
-    settings = load_settings(
-        data_dir=tmp / "test", master_secret=master, pepper=pepper, scheduler_enabled=False
-    )
-    context = AppContext(settings, ensure_secrets(settings), database, Scheduler(), EventBus())
     prowlarr = start_simulator("prowlarr")  # frozen until the replicas are started
+    world, context = open_world(url, schema, tmp, prowlarr)
     now = prowlarr.clock.now()
     prowlarr.state.pool.indexers[:] = [
         Indexer(i + 1, f"Idx{i + 1}", protocol="usenet", query_limit=QUERY_LIMIT,
@@ -121,51 +98,12 @@ def _build(url: str, schema: str, tmp: Path) -> Stage:
         start_simulator("sonarr", size=60, seed=7, join=prowlarr, app_tags=[]),
         start_simulator("radarr", size=60, seed=8, join=prowlarr, app_tags=[]),
     ]
-    box = api_key_box(context.secrets.master_secret)
-    with database.session_scope() as session:
-        InstanceService(session, box).create(
-            InstanceCreate(name="Prowlarr", app="prowlarr", url=prowlarr.base_url,
-                           api_key=SecretStr(prowlarr.api_key))
-        )  # fmt: skip
+    add_instance(context, prowlarr, "Prowlarr")
     for sim in apps:
-        with database.session_scope() as session:
-            instance = InstanceService(session, box).create(
-                InstanceCreate(name=sim.app.title(), app=sim.app, url=sim.base_url,
-                               api_key=SecretStr(sim.api_key))
-            )  # fmt: skip
-            instance_id = instance.id
-            # No caps of the app's own: Prowlarr's indexer limits are the budget under test.
-            replace_limits(session, instance_id, LimitsUpdate(hourly_cap=None, daily_cap=None))
-        sync_mirror(context, instance_id, sim)
-        with database.session_scope() as session:
-            queue = QueueService(session).create(
-                QueueCreate(
-                    name=f"{sim.app} backlog",
-                    instance_id=instance_id,
-                    batch_size=BATCH,
-                    schedule={"kind": "interval", "minutes": 5, "jitter_minutes": 0},
-                    options=QueueOptions.model_validate(
-                        {"season_packs": {"enabled": False}, "ids_per_command": 1,
-                         "delay_seconds": DELAY_SECONDS}
-                    ),
-                )
-            )  # fmt: skip
-            # Anchored on the simulator's clock, which the replicas live on.
-            session.execute(
-                update(SearchQueue).where(SearchQueue.id == queue.id).values(created_at=now)
-            )
-    (tmp / "master").write_text(master)
-    (tmp / "pepper").write_text(pepper)
-    env = {
-        "VQS_DATABASE_URL": f"{url}?options=-csearch_path%3D{schema}",
-        "VQS_MASTER_SECRET_FILE": str(tmp / "master"),
-        "VQS_PEPPER_FILE": str(tmp / "pepper"),
-        "VQS_SCHEDULER_TICK_SECONDS": "0.5",
-        "VQS_LOG_LEVEL": "INFO",
-        "VQS_TEST_SIM_URL": prowlarr.base_url,
-        "VQS_TEST_SIM_KEY": prowlarr.api_key,
-    }
-    return Stage(World(database, prowlarr, schema), prowlarr, apps, env, now)
+        # No caps of the app's own: Prowlarr's indexer limits are the budget under test.
+        add_queue(context, sim, f"{sim.app} backlog", batch=BATCH, minutes=5,
+                  delay_seconds=DELAY_SECONDS, anchor=now)  # fmt: skip
+    return Stage(world, prowlarr, apps, now)
 
 
 @dataclass(frozen=True)
@@ -251,21 +189,21 @@ def run_scenario(url: str, schema: str, tmp: Path) -> Outcome:
     began = time.monotonic()
     stage = _build(url, schema, tmp)
     try:
-        return _play(stage, tmp, began)
+        return _play(stage, began)
     finally:
-        stage.world.database.dispose()
+        stage.world.close()
         for sim in (*stage.apps, stage.prowlarr):
             sim.stop()
 
 
-def _play(stage: Stage, tmp: Path, began: float) -> Outcome:
+def _play(stage: Stage, began: float) -> Outcome:
     world = stage.world
     pids: dict[int, str] = {}
     try:
         for name in NAMES:
-            world.replicas.append(replicas.start(name, stage.env, tmp))
+            world.start_replica(name)
         for replica in world.replicas:
-            replicas.wait_ready(replica)
+            replica.wait_ready()
             pids[replica.pid] = replica.name
         setup = httpx.post(
             f"{world.replicas[0].base_url}/api/v1/setup",
@@ -305,14 +243,12 @@ def _play(stage: Stage, tmp: Path, began: float) -> Outcome:
             was_leader = _leader_pid(stage) == victim.pid
             leader_kills += was_leader
             old_backend = world.leader_backend()
-            replicas.kill9(victim)
-            world.replicas.remove(victim)
-            reborn = replicas.restart(victim)
-            world.replicas.append(reborn)
-            replicas.wait_ready(reborn)
-            pids[reborn.pid] = name
+            victim.kill9()
+            victim.restart()
+            victim.wait_ready()
+            pids[victim.pid] = name
             stage.heard_now.pop(name, None)
-            stage.listen(reborn)
+            stage.listen(victim)
             if was_leader:
                 world.wait_for(
                     "a new leader",
@@ -349,7 +285,7 @@ def _play(stage: Stage, tmp: Path, began: float) -> Outcome:
         cross = _drain(stage, pids)
     finally:
         for replica in world.replicas:
-            replicas.stop(replica)
+            replica.stop()
 
     runs = world.runs()
     ended = _ended(stage)

@@ -5,11 +5,14 @@ a queue, and an executor whose clock is the simulator's and whose sleeper moves 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import httpx
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tests.instances.conftest import make_instance
 from tests.library.conftest import sim_connector
@@ -144,3 +147,45 @@ def setup_search(context: AppContext, sim: RunningSimulator, **queue: Any) -> Se
     setup = Setup(context, sim, instance_id, queue_id, make_executor(context, sim))
     context.events.add_listener(setup.events.append)
     return setup
+
+
+def setup_behind_prowlarr(
+    context: AppContext, factory: Callable[..., RunningSimulator], size: int
+) -> tuple[RunningSimulator, RunningSimulator, Setup]:
+    """A simulated Sonarr of `size` series behind a simulated Prowlarr (both as instances), a
+    queue of three one-episode searches on the Sonarr: the budget tests' world."""
+    prowlarr = factory("prowlarr")
+    sonarr = factory("sonarr", size=size, join=prowlarr, app_tags=[])
+    setup = setup_search(
+        context,
+        sonarr,
+        batch_size=3,
+        options={"ids_per_command": 1, "season_packs": {"enabled": False}},
+    )
+    with context.database.session_scope() as session:
+        make_instance(
+            session, context, name="Prowlarr", app="prowlarr", url=prowlarr.base_url,
+            api_key=prowlarr.api_key,
+        )  # fmt: skip
+    return prowlarr, sonarr, setup
+
+
+def add_command(session: Session, instance_id: int, at: datetime, **values: Any) -> SearchCommand:
+    """A completed search of episode 1 sent at `at`, as the history, charts and dashboard read
+    it; `values` sets any other column (status, grabbed, label, queue...)."""
+    command = SearchCommand(
+        **{
+            "instance_id": instance_id,
+            "instance_name": "Sonarr",
+            "strategy": "missing",
+            "kind": "EpisodeSearch",
+            "item_ids": [1],
+            "label": "Show S01E01",
+            "status": "completed",
+            "intent_at": at,
+            **values,
+        }
+    )
+    session.add(command)
+    session.flush()
+    return command

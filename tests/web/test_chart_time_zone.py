@@ -9,10 +9,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.instances.conftest import make_instance
+from tests.search.harness import add_command
 from tests.web.pages import Mode
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.db.settings_store import write_setting
-from vibe_quality_searcharr.search.models import SearchCommand
 from vibe_quality_searcharr.web.dashboard_data import daily_totals, local_midnights
 from vibe_quality_searcharr.web.time_zone import TIME_ZONE_SETTING, zone_named
 
@@ -25,18 +25,8 @@ NOW = datetime(2026, 3, 10, 12, 0, tzinfo=HONOLULU)
 def _search(context: AppContext, at: datetime, grabbed: int = 0) -> None:
     with context.database.session_scope() as session:
         instance = make_instance(session, context)
-        session.add(
-            SearchCommand(
-                instance_id=instance.id,
-                instance_name=instance.name,
-                strategy="missing",
-                kind="EpisodeSearch",
-                item_ids=[1],
-                label="Show S01E01",
-                status="completed",
-                grabbed=grabbed,
-                intent_at=at.astimezone(UTC),
-            )
+        add_command(
+            session, instance.id, at.astimezone(UTC), instance_name=instance.name, grabbed=grabbed
         )
 
 

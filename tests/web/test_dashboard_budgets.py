@@ -12,8 +12,7 @@ import httpx
 from fastapi import FastAPI
 
 from tests.conftest import SignedInClient
-from tests.instances.conftest import make_instance
-from tests.search.harness import Setup, setup_search, sim_sleeper
+from tests.search.harness import Setup, setup_behind_prowlarr, sim_sleeper
 from tests.web.pages import Mode
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.search.budgets.jobs import ProwlarrRefresh
@@ -49,19 +48,7 @@ class Stack:
 
 
 def _stack(app: FastAPI, context: AppContext, factory: Callable[..., RunningSimulator]) -> Stack:
-    prowlarr = factory("prowlarr")
-    sonarr = factory("sonarr", size=40, join=prowlarr, app_tags=[])
-    setup = setup_search(
-        context,
-        sonarr,
-        batch_size=3,
-        options={"ids_per_command": 1, "season_packs": {"enabled": False}},
-    )
-    with context.database.session_scope() as session:
-        make_instance(
-            session, context, name="Prowlarr", app="prowlarr", url=prowlarr.base_url,
-            api_key=prowlarr.api_key,
-        )  # fmt: skip
+    prowlarr, sonarr, setup = setup_behind_prowlarr(context, factory, size=40)
     app.state.clock = sonarr.clock.now
     app.state.search_sleep = sim_sleeper(sonarr)
     return Stack(prowlarr, sonarr, setup, app)

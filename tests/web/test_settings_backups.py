@@ -54,6 +54,14 @@ def _take(client: SignedInClient, mode: Mode) -> str:
     return page.split("Backup ", 1)[1].split(" taken.", 1)[0]
 
 
+def _staged(client: SignedInClient, context: AppContext, mode: Mode) -> str:
+    """A backup taken and staged for restore through the page; its name."""
+    _sqlite(context)
+    name = _take(client, mode)
+    assert mode.redirected_to(mode.post(client, f"{PAGE}/{name}/restore")) == PAGE
+    return name
+
+
 def test_back_up_now_then_download_and_delete(
     admin_client: SignedInClient, context: AppContext, ticking: list[datetime], mode: Mode
 ) -> None:
@@ -74,6 +82,8 @@ def test_back_up_now_then_download_and_delete(
 
     confirm = mode.page(mode.get(admin_client, f"{PAGE}/{name}/delete"))
     assert f"Delete {name}?" in confirm
+    assert f'action="{PAGE}/{name}/delete"' in confirm
+    assert f"Delete {name}</button>" in confirm
     assert _names(context) == [name]
     deleted = mode.post(admin_client, f"{PAGE}/{name}/delete")
     assert mode.redirected_to(deleted) == PAGE
@@ -93,6 +103,8 @@ def test_a_staged_restore_happens_at_the_next_start(
 
     confirm = mode.page(mode.get(admin_client, f"{PAGE}/{name}/restore"))
     assert f"Restore {name}?" in confirm
+    assert f'action="{PAGE}/{name}/restore"' in confirm
+    assert "Restore at next start</button>" in confirm
     assert f"vqs restore {context.settings.backups_dir.resolve() / name}" in confirm
     response = mode.post(admin_client, f"{PAGE}/{name}/restore")
     assert mode.redirected_to(response) == PAGE
@@ -125,9 +137,7 @@ def test_a_staged_restore_happens_at_the_next_start(
 def test_a_staged_restore_can_be_cancelled(
     admin_client: SignedInClient, context: AppContext, ticking: list[datetime], mode: Mode
 ) -> None:
-    _sqlite(context)
-    name = _take(admin_client, mode)
-    mode.redirected_to(mode.post(admin_client, f"{PAGE}/{name}/restore"))
+    _staged(admin_client, context, mode)
     assert staged.pending_restore(context.settings) is not None
     cancelled = mode.post(admin_client, f"{PAGE}/restore/cancel")
     assert mode.redirected_to(cancelled) == PAGE
@@ -186,9 +196,7 @@ def test_viewers_cannot_see_or_take_backups(
 def test_a_second_start_beside_the_running_service_leaves_the_restore_staged(
     admin_client: SignedInClient, context: AppContext, ticking: list[datetime], mode: Mode
 ) -> None:
-    _sqlite(context)
-    name = _take(admin_client, mode)
-    mode.redirected_to(mode.post(admin_client, f"{PAGE}/{name}/restore"))
+    _staged(admin_client, context, mode)
     with context.database.session_scope() as session:
         make_instance(session, context, name="Kept")
         # This service still has the database open while another process starts on it.

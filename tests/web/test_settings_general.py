@@ -9,10 +9,10 @@ from fastapi import FastAPI
 
 from tests.conftest import SignedInClient
 from tests.instances.conftest import make_instance
+from tests.search.harness import add_command
 from tests.web.pages import Mode
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.db.settings_store import read_setting
-from vibe_quality_searcharr.search.models import SearchCommand
 from vibe_quality_searcharr.web.time_zone import TIME_ZONE_SETTING
 
 PAGE = "/settings/general"
@@ -27,18 +27,7 @@ def _stored(context: AppContext) -> object:
 def _search(context: AppContext) -> None:
     with context.database.session_scope() as session:
         instance = make_instance(session, context)
-        session.add(
-            SearchCommand(
-                instance_id=instance.id,
-                instance_name=instance.name,
-                strategy="missing",
-                kind="EpisodeSearch",
-                item_ids=[7],
-                label="Show S01E07",
-                status="completed",
-                intent_at=SEARCHED,
-            )
-        )
+        add_command(session, instance.id, SEARCHED, instance_name=instance.name)
 
 
 def test_a_bad_time_zone_is_refused_next_to_the_field(

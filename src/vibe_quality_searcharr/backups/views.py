@@ -8,6 +8,7 @@ and shows the `vqs restore` command for those who would rather stop the service 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
@@ -83,6 +84,22 @@ def _confirm(
     )
 
 
+def _confirmed(
+    request: Request, context: AppContext, act: Callable[[], object], done: str
+) -> Response:
+    """Carry out a confirmed delete or restore. A backup gone meanwhile is the 404 page, as
+    for its confirmation page; any other refusal is flashed over the list, nothing changed."""
+    try:
+        act()
+    except AppError as exc:
+        if exc.status_code == 404:
+            raise
+        flash(request, exc.detail, "error")
+        return _page(request, context, exc.status_code)
+    flash(request, done)
+    return redirect(request, _PAGE)
+
+
 @router.get(_PAGE + "/{name}/delete", response_class=HTMLResponse)
 def delete_page(
     request: Request, _admin: WriteUser, context: Context, name: BackupName
@@ -94,15 +111,7 @@ def delete_page(
 def delete_submit(
     request: Request, _admin: WriteUser, context: Context, name: BackupName
 ) -> Response:
-    try:
-        manage.remove(context, name)
-    except AppError as exc:
-        if exc.status_code == 404:
-            raise
-        flash(request, exc.detail, "error")
-        return _page(request, context, exc.status_code)
-    flash(request, f"Deleted {name}.")
-    return redirect(request, _PAGE)
+    return _confirmed(request, context, lambda: manage.remove(context, name), f"Deleted {name}.")
 
 
 @router.get(_PAGE + "/{name}/restore", response_class=HTMLResponse)
@@ -116,15 +125,12 @@ def restore_page(
 def restore_submit(
     request: Request, admin: WriteUser, context: Context, now: Now, name: BackupName
 ) -> Response:
-    try:
-        manage.stage(context, name, now, admin.username)
-    except AppError as exc:
-        if exc.status_code == 404:
-            raise
-        flash(request, exc.detail, "error")
-        return _page(request, context, exc.status_code)
-    flash(request, f"{name} will be restored when the service next starts: restart it now.")
-    return redirect(request, _PAGE)
+    return _confirmed(
+        request,
+        context,
+        lambda: manage.stage(context, name, now, admin.username),
+        f"{name} will be restored when the service next starts: restart it now.",
+    )
 
 
 @router.post(_PAGE + "/restore/cancel", response_class=HTMLResponse)

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
 
 from vibe_quality_searcharr.deps import ResourceId
 from vibe_quality_searcharr.notifications.forms import (
@@ -39,12 +40,26 @@ _LIST_LIMIT = 200
 _TITLES = {choice.value: title for choice, title in SUBSCRIPTION_TITLES.items()}
 
 
-def posted_form(name: str, url: str, events: list[str] | None, enabled: str | None) -> TargetForm:
-    """Checkboxes: an unticked one is simply absent, so no events means an empty list."""
-    return TargetForm(name=name, url=url, events=list(events or []), enabled=enabled is not None)
+class PostedTarget(BaseModel):
+    """What the new and the edit forms post, with the limits both refuse beyond.
+
+    Checkboxes: an unticked one is simply absent, so no events means an empty list and no
+    `enabled` means disabled. `action` is the button pressed: "save" or "test".
+    """
+
+    name: str = Field("", max_length=200)
+    url: str = Field("", max_length=4096, repr=False)
+    events: list[str] = []
+    enabled: str | None = Field(None, max_length=10)
+    action: str = Field("save", max_length=10)
+
+    def form(self) -> TargetForm:
+        return TargetForm(
+            name=self.name, url=self.url, events=list(self.events), enabled=self.enabled is not None
+        )
 
 
-Action = Annotated[str, Form(max_length=10)]
+Posted = Annotated[PostedTarget, Form()]
 
 
 def _form_page(
@@ -107,14 +122,10 @@ def new_submit(
     _admin: WriteUser,
     service: Service,
     dispatcher: Dispatcher,
-    name: Annotated[str, Form(max_length=200)] = "",
-    url: Annotated[str, Form(max_length=4096)] = "",
-    events: Annotated[list[str] | None, Form()] = None,
-    enabled: Annotated[str | None, Form(max_length=10)] = None,
-    action: Action = "save",
+    posted: Posted,
 ) -> Response:
-    form = posted_form(name, url, events, enabled)
-    if action == "test":
+    form = posted.form()
+    if posted.action == "test":
         delivery, errors = test_form(dispatcher, form, None)
         return _tested(request, form, None, delivery, errors)
     target, errors = save_form(service, form, None)
@@ -140,16 +151,12 @@ def edit_submit(
     service: Service,
     dispatcher: Dispatcher,
     target_id: ResourceId,
-    name: Annotated[str, Form(max_length=200)] = "",
-    url: Annotated[str, Form(max_length=4096)] = "",
-    events: Annotated[list[str] | None, Form()] = None,
-    enabled: Annotated[str | None, Form(max_length=10)] = None,
-    action: Action = "save",
+    posted: Posted,
 ) -> Response:
     target = service.get(target_id)
-    form = posted_form(name, url, events, enabled)
+    form = posted.form()
     form.url_set, form.service = True, TargetForm.of(target).service
-    if action == "test":
+    if posted.action == "test":
         _release(service)
         delivery, errors = test_form(dispatcher, form, target_id)
         return _tested(request, form, service.get(target_id), delivery, errors)

@@ -174,7 +174,7 @@ def _sign_in_check(request: Request, context: AppContext, user: Principal) -> An
                 app_clock(request.app)(),
             )
         except Exception:  # the database cannot say: end the stream, the browser reconnects
-            log.warning("event_stream_recheck_failed", exc_info=False)
+            log.warning("event_stream_recheck_failed")
             return False
 
     return signed_in

@@ -4,49 +4,23 @@ the dead run (`interrupted`, its commands reconciled, none resent) and runs the 
 the simulator never sees an item searched twice within the shortest cooldown.
 
 Time: the simulator's clock runs at `SPEED` x real time and both replicas follow it
-(`replica_app`), so the queue's 5-minute interval comes round every few real seconds while every
+(`tests.support.app_processes`), so the queue's 5-minute interval comes round every few real seconds while every
 cooldown (6 hours and more) outlasts the whole test: any repeated search is a duplicate. Waits
 poll observable state (run rows, the leader lock) against deadlines; nothing sleeps for timing.
 """
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
-from pydantic import SecretStr
-from sqlalchemy import select, text, update
 
-from tests.integration.scheduling import replica_processes as replicas
 from tests.reliability.fleet import searched_ids, searches_within_cooldown, sim_stats
-from tests.search.harness import sync_mirror
-from vibe_quality_searcharr.context import AppContext
-from vibe_quality_searcharr.db import migrate
-from vibe_quality_searcharr.db.engine import Database, open_postgres
-from vibe_quality_searcharr.events import EventBus
-from vibe_quality_searcharr.instances.schemas import InstanceCreate
-from vibe_quality_searcharr.instances.service import InstanceService, api_key_box
-from vibe_quality_searcharr.scheduling.scheduler import Scheduler
-from vibe_quality_searcharr.search.budgets.api import replace_limits
-from vibe_quality_searcharr.search.budgets.schemas import LimitsUpdate
-from vibe_quality_searcharr.search.models import (
-    CommandStatus,
-    RunStatus,
-    SearchCommand,
-    SearchQueue,
-    SearchRun,
-)
-from vibe_quality_searcharr.search.queues.options import QueueOptions
-from vibe_quality_searcharr.search.queues.schemas import QueueCreate
-from vibe_quality_searcharr.search.queues.service import QueueService
-from vibe_quality_searcharr.security.keyfiles import ensure_secrets
-from vibe_quality_searcharr.settings import load_settings
+from tests.support.app_processes import AppProcess
+from tests.support.replica_world import RunRow, World, add_queue, open_world
+from vibe_quality_searcharr.search.models import CommandStatus, RunStatus
 from vibe_quality_searcharr.simulator.testing import RunningSimulator
 
 pytestmark = pytest.mark.postgres
@@ -55,77 +29,9 @@ SPEED = 60.0  # simulated seconds per real second
 INTERVAL_MINUTES = 5
 BATCH = 4  # episode searches per run, one command each
 DELAY_SECONDS = 45  # simulated pause between commands: a run lasts a few real seconds
-DEADLINE = 45.0  # real seconds for each wait
-LEADER_LOCK_CLASS = 0x56515301  # scheduling.leader
-_T = TypeVar("_T")
 
 
-@dataclass(frozen=True)
-class RunRow:
-    id: int
-    owner: str | None
-    status: str
-    started_at: datetime
-    finished_at: datetime | None
-    commands: tuple[str, ...]
-
-    @property
-    def pid(self) -> int | None:
-        return int(self.owner.split(":")[1]) if self.owner else None
-
-
-class World:
-    """The test's view: the shared database, the simulator and the replica processes."""
-
-    def __init__(self, database: Database, sim: RunningSimulator, schema: str) -> None:
-        self.database = database
-        self.sim = sim
-        self.schema = schema
-        self.replicas: list[replicas.Replica] = []
-
-    def leader_backend(self) -> int | None:
-        """The PostgreSQL backend holding this schema's scheduler leadership lock, if any."""
-        with self.database.engine.connect() as connection:
-            found = connection.execute(
-                text(
-                    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                    "AND classid = :cls AND objid::bigint = (hashtext(:schema)::bigint & 4294967295)"
-                ),
-                {"cls": LEADER_LOCK_CLASS, "schema": self.schema},
-            ).scalar()
-            return int(found) if found is not None else None
-
-    def runs(self) -> list[RunRow]:
-        with self.database.session_scope(read_only=True) as session:
-            statuses: dict[int, list[str]] = {}
-            for run_id, status in session.execute(
-                select(SearchCommand.run_id, SearchCommand.status).order_by(SearchCommand.position)
-            ):
-                statuses.setdefault(run_id, []).append(status)
-            return [
-                RunRow(run.id, run.owner, run.status, run.started_at, run.finished_at,
-                       tuple(statuses.get(run.id, [])))
-                for run in session.scalars(select(SearchRun).order_by(SearchRun.id))
-            ]  # fmt: skip
-
-    def wait_for(self, what: str, found: Callable[[], _T | None], timeout: float = DEADLINE) -> _T:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for replica in self.replicas:
-                if replica.process.poll() is not None and not replica.killed:
-                    raise AssertionError(f"{replica.name} exited:\n{replica.log_tail()}")
-            result = found()
-            if result is not None:
-                return result
-            time.sleep(0.05)  # a poll interval, not a timing assumption
-        logs = "\n".join(f"--- {r.name}\n{r.log_tail(2500)}" for r in self.replicas)
-        raise AssertionError(f"timed out waiting for {what}; runs: {self.runs()}\n{logs}")
-
-    def replica_of(self, run: RunRow) -> replicas.Replica:
-        return next(r for r in self.replicas if r.pid == run.pid)
-
-
-def completed_by(runs: list[RunRow], replica: replicas.Replica, at_least: int) -> bool:
+def completed_by(runs: list[RunRow], replica: AppProcess, at_least: int) -> bool:
     done = [r for r in runs if r.pid == replica.pid and r.status == RunStatus.COMPLETED]
     return len(done) >= at_least
 
@@ -135,83 +41,26 @@ def world(
     postgres_schema: tuple[str, str],
     simulator_factory: Callable[..., RunningSimulator],
     tmp_path: Path,
-) -> Iterator[tuple[World, dict[str, str]]]:
+) -> Iterator[World]:
     url, schema = postgres_schema
-    database = open_postgres(url, schema=schema)
-    migrate.upgrade(database)
-    master, pepper = secrets.token_hex(32), secrets.token_hex(32)
-    settings = load_settings(
-        data_dir=tmp_path / "test", master_secret=master, pepper=pepper, scheduler_enabled=False
-    )
-    context = AppContext(settings, ensure_secrets(settings), database, Scheduler(), EventBus())
     sim = simulator_factory("sonarr", size=60, seed=7)  # frozen until the replicas are started
-    _configure(context, sim)
-    (tmp_path / "master").write_text(master)
-    (tmp_path / "pepper").write_text(pepper)
-    env = {
-        "VQS_DATABASE_URL": f"{url}?options=-csearch_path%3D{schema}",
-        "VQS_MASTER_SECRET_FILE": str(tmp_path / "master"),
-        "VQS_PEPPER_FILE": str(tmp_path / "pepper"),
-        "VQS_SCHEDULER_TICK_SECONDS": "0.5",
-        "VQS_LOG_LEVEL": "INFO",
-        "VQS_TEST_SIM_URL": sim.base_url,
-        "VQS_TEST_SIM_KEY": sim.api_key,
-    }
-    state = World(database, sim, schema)
+    state, context = open_world(url, schema, tmp_path, sim)
     try:
-        yield state, env
+        add_queue(context, sim, "backlog", batch=BATCH, minutes=INTERVAL_MINUTES,
+                  delay_seconds=DELAY_SECONDS, anchor=sim.clock.now())  # fmt: skip
+        yield state
     finally:
-        for replica in state.replicas:
-            replicas.stop(replica)
-        database.dispose()
+        state.close()
 
 
-def _configure(context: AppContext, sim: RunningSimulator) -> int:
-    """Instance, limits and queue through the services, the mirror through the library sync."""
-    box = api_key_box(context.secrets.master_secret)
-    with context.database.session_scope() as session:
-        instance = InstanceService(session, box).create(
-            InstanceCreate(name="Sonarr", app="sonarr", url=sim.base_url,
-                           api_key=SecretStr(sim.api_key))
-        )  # fmt: skip
-        instance_id = instance.id
-        # No caps: the budgets have their own tests; here every slot must send its batch.
-        replace_limits(session, instance_id, LimitsUpdate(hourly_cap=None, daily_cap=None))
-    sync_mirror(context, instance_id, sim)
-    with context.database.session_scope() as session:
-        queue = QueueService(session).create(
-            QueueCreate(
-                name="backlog",
-                instance_id=instance_id,
-                batch_size=BATCH,
-                schedule={"kind": "interval", "minutes": INTERVAL_MINUTES, "jitter_minutes": 0},
-                options=QueueOptions.model_validate(
-                    {
-                        "season_packs": {"enabled": False},
-                        "ids_per_command": 1,
-                        "delay_seconds": DELAY_SECONDS,
-                    }
-                ),
-            )
-        )
-        # The schedule is anchored at the queue's creation, stamped by the wall clock; the
-        # replicas live on the simulator's clock, so anchor it there.
-        session.execute(
-            update(SearchQueue).where(SearchQueue.id == queue.id).values(created_at=sim.clock.now())
-        )
-        return queue.id
-
-
-def test_killing_the_leader_mid_run_hands_over_without_a_duplicate_search(
-    world: tuple[World, dict[str, str]], tmp_path: Path
-) -> None:
-    state, env = world
+def test_killing_the_leader_mid_run_hands_over_without_a_duplicate_search(world: World) -> None:
+    state = world
     began = time.monotonic()
     state.sim.clock.set_speed(SPEED)
     for name in ("a", "b"):
-        state.replicas.append(replicas.start(name, env, tmp_path))
+        state.start_replica(name)
     for replica in state.replicas:
-        replicas.wait_ready(replica)
+        replica.wait_ready()
 
     def first_completed() -> RunRow | None:
         return next((r for r in state.runs() if r.status == RunStatus.COMPLETED), None)
@@ -232,7 +81,7 @@ def test_killing_the_leader_mid_run_hands_over_without_a_duplicate_search(
     assert victim.pid == leader.pid
     old_backend = state.leader_backend()
     assert old_backend is not None
-    replicas.kill9(leader)
+    leader.kill9()
     killed_real, killed_sim = time.monotonic(), state.sim.clock.now()
 
     def new_leader() -> int | None:
@@ -254,7 +103,7 @@ def test_killing_the_leader_mid_run_hands_over_without_a_duplicate_search(
     took_real = time.monotonic() - killed_real
     state.wait_for("two completed runs on the survivor",
                    lambda: True if completed_by(state.runs(), survivor, 2) else None)  # fmt: skip
-    replicas.stop(survivor)
+    survivor.stop()
 
     runs = state.runs()
     dead = next(r for r in runs if r.id == victim.id)

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from tests.conftest import SignedInClient
 from tests.instances.conftest import make_instance
-from tests.search.harness import setup_search, sim_sleeper
+from tests.search.harness import setup_behind_prowlarr, setup_search, sim_sleeper
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.search.budgets.models import InstanceLimits
 from vibe_quality_searcharr.simulator.testing import RunningSimulator
@@ -79,19 +79,7 @@ def test_budget_reads_prowlarr_live_and_counts_this_programs_searches(
     admin_client: SignedInClient,
     simulator_factory: Callable[..., RunningSimulator],
 ) -> None:
-    prowlarr = simulator_factory("prowlarr")
-    sonarr = simulator_factory("sonarr", size=60, join=prowlarr, app_tags=[])
-    setup = setup_search(
-        context,
-        sonarr,
-        batch_size=3,
-        options={"ids_per_command": 1, "season_packs": {"enabled": False}},
-    )
-    with context.database.session_scope() as session:
-        make_instance(
-            session, context, name="Prowlarr", app="prowlarr", url=prowlarr.base_url,
-            api_key=prowlarr.api_key,
-        )  # fmt: skip
+    prowlarr, sonarr, setup = setup_behind_prowlarr(context, simulator_factory, size=60)
     _wire(app, sonarr)
     _, status = setup.run()
     assert status == "completed"

@@ -1,12 +1,14 @@
-"""The real app as a separate process, for the crash tests: `create()` is the uvicorn factory the
-child runs (the product's `create_app`, its clock following the simulator's so simulated hours
-pass in seconds), and `AppProcess` starts it, waits until it is ready, kills it with SIGKILL and
-stops it. Test-side only: the product itself reads real time.
+"""The real app as separate processes, for the crash rounds (one process on an encrypted SQLite
+data directory) and the replica tests (several on one PostgreSQL schema): `create()` is the
+uvicorn factory the child runs (the product's `create_app`, its clock following the
+simulator's so simulated hours pass in seconds), and `AppProcess` starts one, waits until it is
+ready, kills it with SIGKILL, restarts it on its port and stops it. Test-side only: the product
+itself reads real time.
 
-    python -m uvicorn tests.reliability.app_process:create --factory   (env: see `child_env`)
+    python -m uvicorn tests.support.app_processes:create --factory   (env: see `child_env`)
 
-Kept small on purpose (start, wait_ready, kill9, stop), so the PostgreSQL replica harness can
-share it.
+Output goes to a log file per process (a restart appends to it), shown when a test fails. No
+sleeps for timing: readiness is polled against a deadline.
 """
 
 from __future__ import annotations
@@ -28,11 +30,13 @@ from fastapi import FastAPI
 
 from vibe_quality_searcharr.app import create_app
 
-__all__ = ["SIM_KEY_ENV", "SIM_URL_ENV", "AppProcess", "FollowedClock", "child_env", "create"]
+__all__ = ["AppProcess", "FollowedClock", "child_env", "create"]
 
 SIM_URL_ENV = "VQS_TEST_SIM_URL"
 SIM_KEY_ENV = "VQS_TEST_SIM_KEY"
+CLOCK_EVERY_ENV = "VQS_TEST_SIM_CLOCK_EVERY"
 ROOT = Path(__file__).resolve().parents[2]
+FACTORY = "tests.support.app_processes:create"
 
 
 class FollowedClock:
@@ -44,7 +48,7 @@ class FollowedClock:
         self._client = httpx.Client(base_url=base_url, headers={"X-Api-Key": api_key}, timeout=2.0)
         self._every = every
         self._lock = threading.Lock()
-        self._base, self._speed, self._at = self._read()
+        self._base, self._speed, self._at = self._read()  # fails the start without a simulator
         self._last = self._base
         threading.Thread(target=self._follow, daemon=True, name="sim-clock").start()
 
@@ -96,21 +100,29 @@ def create() -> FastAPI:
     """The uvicorn factory of the child process (SIGUSR1 dumps its threads to the log)."""
     faulthandler.register(signal.SIGUSR1, all_threads=True)
     signal.signal(signal.SIGUSR2, _dump_tasks)
-    clock = FollowedClock(os.environ[SIM_URL_ENV], os.environ[SIM_KEY_ENV])
+    clock = FollowedClock(
+        os.environ[SIM_URL_ENV],
+        os.environ[SIM_KEY_ENV],
+        every=float(os.environ.get(CLOCK_EVERY_ENV, "0.02")),
+    )
     app = create_app()
     app.state.clock = clock.now
     app.state.search_sleep = clock.sleep
     return app
 
 
-def child_env(data_dir: Path, sim_url: str, sim_key: str, **settings: str) -> dict[str, str]:
+def child_env(
+    data_dir: Path, sim_url: str, sim_key: str, *, clock_every: float = 0.02, **settings: str
+) -> dict[str, str]:
     """The child's environment: this interpreter's, minus any VQS_* setting of the developer,
-    plus the data directory, the simulator to follow and `settings` (as VQS_<NAME>)."""
+    plus the data directory, the simulator to follow (read every `clock_every` seconds) and
+    `settings` (as VQS_<NAME>)."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("VQS_")}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), str(ROOT)])
     env["VQS_DATA_DIR"] = str(data_dir)
     env[SIM_URL_ENV] = sim_url
     env[SIM_KEY_ENV] = sim_key
+    env[CLOCK_EVERY_ENV] = str(clock_every)
     env.update({f"VQS_{name.upper()}": value for name, value in settings.items()})
     return env
 
@@ -123,24 +135,36 @@ def _free_port() -> int:
 
 
 class AppProcess:
-    """One app process at a time on a data directory; its output goes to `log_path`."""
+    """One app process with `env` (see `child_env`); its output goes to `log_path`. `killed`
+    says the test killed it on purpose (an exit it did not cause is a failure)."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, env: dict[str, str], log_path: Path, name: str = "app") -> None:
+        self.name = name
         self.env = env
         self.log_path = log_path
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
+        self.killed = False
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> None:
-        assert self.process is None or self.process.poll() is not None, "already running"
-        self.port = _free_port()
+    @property
+    def pid(self) -> int:
+        assert self.process is not None, f"{self.name} never started"
+        return self.process.pid
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def start(self, port: int | None = None) -> None:
+        """Start the process, on `port` or a free one."""
+        assert not self.running(), f"{self.name} is already running"
+        self.port = port or _free_port()
         command = [
-            sys.executable, "-m", "uvicorn", "tests.reliability.app_process:create",
+            sys.executable, "-m", "uvicorn", FACTORY,
             "--factory", "--host", "127.0.0.1", "--port", str(self.port),
             "--log-level", "warning", "--no-access-log", "--timeout-graceful-shutdown", "10",
         ]  # fmt: skip
@@ -149,6 +173,12 @@ class AppProcess:
                 command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
         self.starts += 1
+        self.killed = False
+
+    def restart(self) -> None:
+        """A new process after this one exited: same port (its clients come back to it),
+        settings, data and log."""
+        self.start(self.port)
 
     def wait_ready(self, timeout: float = 90.0) -> None:
         """Until GET /health/ready answers 200 (reconciliation done, scheduler started)."""
@@ -158,7 +188,7 @@ class AppProcess:
             while True:
                 if self.process.poll() is not None:
                     raise RuntimeError(
-                        f"the app exited ({self.process.returncode}):\n{self.tail()}"
+                        f"{self.name} exited ({self.process.returncode}):\n{self.tail()}"
                     )
                 try:
                     if client.get("/health/ready").status_code == 200:
@@ -166,18 +196,21 @@ class AppProcess:
                 except httpx.HTTPError:
                     pass
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"the app was not ready in {timeout} s:\n{self.tail()}")
+                    raise TimeoutError(f"{self.name} was not ready in {timeout} s:\n{self.tail()}")
                 time.sleep(0.05)  # the polling interval, not a wait for something to happen
 
     def kill9(self) -> None:
+        """Kill without any chance to clean up, as a crash or the OOM killer does."""
         assert self.process is not None
+        self.killed = True
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=30)
 
     def stop(self) -> None:
         """SIGTERM (the lifespan closes runs in progress), SIGKILL if it does not end."""
-        if self.process is None or self.process.poll() is not None:
+        if not self.running():
             return
+        assert self.process is not None
         self.process.send_signal(signal.SIGTERM)
         try:
             self.process.wait(timeout=30)
