@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from vibe_quality_searcharr.db.errors import DatabaseError
 from vibe_quality_searcharr.db.failures import FailureKind, classify
 from vibe_quality_searcharr.errors import AppError
-from vibe_quality_searcharr.web.errors import browser_error, render_error_page, wants_page
+from vibe_quality_searcharr.web.errors import browser_error, wants_page
 
 __all__ = [
     "UnexpectedErrorMiddleware",
@@ -131,9 +131,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     headers = getattr(exc, "headers", None)
     kind = _HTTP_KINDS.get(exc.status_code, "error")
+    detail = str(exc.detail)
     if exc.status_code == 404 and wants_page(request):
-        return render_error_page(request, 404, "There is no such page.", headers=headers)
-    return error_response(request, exc.status_code, kind, str(exc.detail), headers=headers)
+        detail = "There is no such page."
+    return error_response(request, exc.status_code, kind, detail, headers=headers)
 
 
 def _internal_error(request: Request | None, request_id: str) -> Response:

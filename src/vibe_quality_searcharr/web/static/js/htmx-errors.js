@@ -40,10 +40,18 @@
     box.replaceChildren(toast);
   }
 
+  // This server answers htmx with fragments; a whole document, or no HTML at all, came from
+  // something in between (a proxy's "502 Bad Gateway" page) and must not land in the page.
+  function ownFragment(xhr) {
+    var type = xhr.getResponseHeader("Content-Type") || "";
+    var body = String(xhr.responseText || "").slice(0, 512).toLowerCase();
+    return type.indexOf("text/html") === 0 && body.indexOf("<html") < 0 && body.indexOf("<!doctype") < 0;
+  }
+
   document.addEventListener("htmx:beforeSwap", function (event) {
     var xhr = event.detail.xhr;
-    if (!xhr || xhr.status < 400 || xhr.status === 422 || xhr.getResponseHeader("HX-Retarget")) {
-      return; // a success, a form with its errors, or the server's own toast
+    if (!xhr || xhr.status < 400 || xhr.getResponseHeader("HX-Retarget") || ownFragment(xhr)) {
+      return; // a success, the server's own toast, or a form shown again with its errors
     }
     event.detail.shouldSwap = false;
     show(
