@@ -56,14 +56,15 @@ def wants_page(request: Request) -> bool:
 
 
 def wants_html(request: Request) -> bool:
-    """A page, a form post or an htmx request: anything a browser shows, never under /api/."""
+    """A page, a form post or an htmx request: anything a browser shows, never under /api/.
+    A browser posting a form sends the form's type and accepts HTML; either is enough."""
     if request.url.path.startswith("/api/"):
         return False
-    content_type = request.headers.get("content-type", "")
+    headers = request.headers
     return (
-        wants_page(request)
-        or content_type.startswith(_FORM_TYPES)
-        or "hx-request" in request.headers
+        "text/html" in headers.get("accept", "")
+        or headers.get("content-type", "").startswith(_FORM_TYPES)
+        or "hx-request" in headers
     )
 
 

@@ -1,7 +1,7 @@
 """Every state-changing route, forms and JSON API alike, refuses a signed-in browser's request
 that lacks this app's CSRF token (missing, forged, or sent from another site) and stores
-nothing of it, even when the rest of the submission is exactly what the page would send. A form
-is told why on an error page, a JSON body with the problem document.
+nothing of it, even when the rest of the submission is exactly what the page would send. A page
+route is told why on an error page, the API with the problem document.
 """
 
 from __future__ import annotations
@@ -35,12 +35,12 @@ def _without_csrf(client: SignedInClient) -> Iterator[None]:
         client.csrf_token = token
 
 
-def _refusal_fault(response: httpx.Response, *, as_form: bool) -> str | None:
-    """A 403 that says why: the error page for a form a browser posted (a JSON problem would be
-    shown raw), the JSON problem for a script."""
+def _refusal_fault(response: httpx.Response) -> str | None:
+    """A 403 that says why: an error page outside the API (every request here accepts HTML, as
+    a browser's does; a JSON problem would be shown raw), the JSON problem for the API."""
     if response.status_code != 403:
         return "not refused"
-    if not as_form:
+    if response.request.url.path.startswith("/api/"):
         return problem_fault(response)
     if not response.headers.get("content-type", "").startswith("text/html"):
         return "a form post refused with something a browser cannot show"
@@ -92,7 +92,7 @@ def test_no_unsafe_route_acts_without_this_apps_csrf_token(world: World) -> None
                     follow_redirects=False,
                     **payload,
                 )
-            fault = _refusal_fault(response, as_form="data" in payload)
+            fault = _refusal_fault(response)
             if fault is not None:
                 failures.append(f"{method} {url} ({what}): {response.status_code} {fault}")
     changed = world.snapshots.changed(before, world.snapshots.take())
