@@ -22,7 +22,7 @@ from tests.search.conftest import add_instance
 from tests.web.pages import Mode
 from vibe_quality_searcharr.app import create_app
 from vibe_quality_searcharr.context import AppContext
-from vibe_quality_searcharr.errors import Conflict, Forbidden
+from vibe_quality_searcharr.errors import Conflict, Forbidden, InvalidInput
 from vibe_quality_searcharr.notifications.models import NotificationTarget
 
 SECRET_DETAIL = "password=hunter2 at /srv/secret/path.py line 42"
@@ -66,6 +66,10 @@ def failing(context: AppContext) -> Iterator[SignedInClient]:
     def forbidden() -> None:
         raise Forbidden("Admins only.")
 
+    @app.post("/test/markup")
+    def markup() -> None:
+        raise InvalidInput('The name "<b>bold</b><script>alert(1)</script>" is not allowed.')
+
     with sign_in_client(app, context, "admin") as client:
         yield client
 
@@ -91,6 +95,14 @@ def test_a_refusal_of_a_form_post_is_shown_not_sent_as_json(
     failing: SignedInClient, mode: Mode, path: str, status: int, sentence: str
 ) -> None:
     shown(mode, mode.post(failing, path, data={"x": "1"}), status, sentence)
+
+
+def test_a_message_quoting_what_was_typed_is_text_not_markup(
+    failing: SignedInClient, mode: Mode
+) -> None:
+    text = shown(mode, mode.post(failing, "/test/markup", data={"x": "1"}), 422, "is not allowed")
+    assert "&lt;b&gt;bold&lt;/b&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "<b>bold" not in text
 
 
 def test_the_api_keeps_its_json_problems(failing: SignedInClient) -> None:
