@@ -26,7 +26,7 @@ from vibe_quality_searcharr.db import migrate
 from vibe_quality_searcharr.db.base import utcnow
 from vibe_quality_searcharr.db.engine import open_configured
 from vibe_quality_searcharr.db.failures import as_database_error
-from vibe_quality_searcharr.errors import install_error_handlers
+from vibe_quality_searcharr.error_handlers import install_error_handlers
 from vibe_quality_searcharr.events import EventBus
 from vibe_quality_searcharr.events_postgres import start_event_bridge, stop_event_bridge
 from vibe_quality_searcharr.instances import routes as instance_routes

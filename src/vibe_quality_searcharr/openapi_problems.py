@@ -1,8 +1,8 @@
 """Makes the OpenAPI document describe 422 answers as they really are.
 
 FastAPI documents validation errors as `HTTPValidationError` (`detail` a list), but the one
-error handler (`errors.py`) answers `{"error", "detail", "fields"?}`. Schemathesis caught the
-mismatch; clients generated from the document would mis-parse every validation error.
+error handler (`error_handlers.py`) answers `{"error", "detail", "fields"?}`. Schemathesis caught
+the mismatch; clients generated from the document would mis-parse every validation error.
 """
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ from tests.reliability.dbfaults import (
 )
 from tests.search.conftest import add_instance
 from tests.web.pages import Mode
-from vibe_quality_searcharr import errors
+from vibe_quality_searcharr import error_handlers
 from vibe_quality_searcharr.app import build_context, create_app
 from vibe_quality_searcharr.backups.restore import restore_backup
 from vibe_quality_searcharr.backups.service import create_backup
@@ -91,7 +91,7 @@ def log_lines(
     """The structlog events of the modules that report database failures, as emitted (before
     redaction: no secret may be in one at all). Fresh loggers: the modules' own may have been
     bound, for good, by another test's logging setup."""
-    for module in (failure_memory, queue_jobs, library_sync, errors):
+    for module in (failure_memory, queue_jobs, library_sync, error_handlers):
         monkeypatch.setattr(module, "log", structlog.get_logger(module.__name__))
     with structlog.testing.capture_logs() as captured:
         yield captured

@@ -35,7 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.db.errors import DatabaseError
-from vibe_quality_searcharr.errors import database_failure_response
+from vibe_quality_searcharr.error_handlers import database_failure_response, error_response
 from vibe_quality_searcharr.security.allowlist import (
     STATIC_PREFIX,
     is_public,
@@ -56,10 +56,10 @@ COOKIE_METHODS = frozenset({"session", "proxy", "oidc"})
 MAX_FORM_BYTES = 1024 * 1024
 
 
-def _problem(
-    status: int, kind: str, detail: str, headers: dict[str, str] | None = None
-) -> Response:
-    return JSONResponse({"error": kind, "detail": detail}, status_code=status, headers=headers)
+def _refusal(scope: Scope, status: int, kind: str, detail: str) -> Response:
+    """The JSON problem, or what a browser shows: the error page after a form post, a toast
+    for htmx (`error_handlers.error_response`), so a refused button says why."""
+    return error_response(Request(scope), status, kind, detail)
 
 
 def _wants_page(method: str, path: str, headers: Headers) -> bool:
@@ -175,7 +175,7 @@ class AuthenticationMiddleware:
 
         public = is_public(path) or metrics_grant
         if resolution.rejected is not None and not public:
-            await _problem(401, "unauthorized", resolution.rejected)(scope, receive, send)
+            await _refusal(scope, 401, "unauthorized", resolution.rejected)(scope, receive, send)
             return
         if principal is None and not public:
             await self._deny_anonymous(method, path, headers)(scope, receive, send)
@@ -190,7 +190,7 @@ class AuthenticationMiddleware:
             if cookie_borne and not same_origin(
                 headers.get("origin"), headers.get("referer"), origins
             ):
-                await _problem(403, "forbidden", "Cross-site request refused.")(
+                await _refusal(scope, 403, "forbidden", "Cross-site request refused.")(
                     scope, receive, send
                 )
                 return
@@ -199,8 +199,11 @@ class AuthenticationMiddleware:
                 if presented is None:
                     presented, receive = await _form_field(scope, receive, CSRF_FIELD)
                 if not csrf.valid(resolution.csrf_binding, presented):
-                    await _problem(
-                        403, "csrf", "Missing or wrong CSRF token; reload the page and try again."
+                    await _refusal(
+                        scope,
+                        403,
+                        "csrf",
+                        "Missing or wrong CSRF token; reload the page and try again.",
                     )(scope, receive, send)
                     return
             if (
@@ -214,7 +217,7 @@ class AuthenticationMiddleware:
                     if principal.scope != "full"
                     else "Viewers cannot change anything; ask an admin."
                 )
-                await _problem(403, "forbidden", detail)(scope, receive, send)
+                await _refusal(scope, 403, "forbidden", detail)(scope, receive, send)
                 return
 
         await self.app(scope, receive, send)
@@ -240,10 +243,14 @@ class AuthenticationMiddleware:
     @staticmethod
     def _deny_anonymous(method: str, path: str, headers: Headers) -> Response:
         if headers.get("hx-request"):
-            return _problem(401, "unauthorized", "Sign in first.", {"HX-Redirect": "/login"})
+            return JSONResponse(
+                {"error": "unauthorized", "detail": "Sign in first."},
+                status_code=401,
+                headers={"HX-Redirect": "/login"},
+            )
         if _wants_page(method, path, headers):
             return RedirectResponse(f"/login?next={quote(path, safe='/')}", status_code=303)
-        return _problem(401, "unauthorized", "Sign in first.")
+        return JSONResponse({"error": "unauthorized", "detail": "Sign in first."}, status_code=401)
 
 
 async def _form_field(scope: Scope, receive: Receive, name: str) -> tuple[str | None, Receive]:

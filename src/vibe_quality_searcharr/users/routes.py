@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from vibe_quality_searcharr.deps import Context, DbSession
-from vibe_quality_searcharr.errors import problem
+from vibe_quality_searcharr.error_handlers import problem
 from vibe_quality_searcharr.security.authentication import SESSION_COOKIE
 from vibe_quality_searcharr.security.clock import Now
 from vibe_quality_searcharr.security.principal import CurrentUser

@@ -99,8 +99,23 @@ def refusal(world: World, response: httpx.Response) -> tuple[bool, str | None]:
         page = world.admin.get(location, headers={"Accept": "text/html"}, follow_redirects=True)
         return "flash-error" in page.text, None
     if 400 <= status < 500:
-        if response.headers.get("content-type", "").startswith("text/html"):
-            shown = page_shows_error(response.text) or re.search(r"<h1[ >]", response.text)
-            return True, None if shown else "a refusal page without an error message"
-        return True, problem_fault(response)
+        if not response.headers.get("content-type", "").startswith("text/html"):
+            if not response.request.url.path.startswith("/api/"):
+                return True, "a page answered with JSON, which a browser shows raw"
+            return True, problem_fault(response)
+        return True, _html_refusal_fault(response)
     return status == 200 and page_shows_error(response.text), None
+
+
+def _html_refusal_fault(response: httpx.Response) -> str | None:
+    """A page shows its error; an htmx answer shows it too, where htmx will put it: the toast
+    region (retargeted), or the fragment the button asked for, never a whole page."""
+    text = response.text
+    if "hx-request" in response.request.headers:
+        if "<html" in text:
+            return "htmx got a whole page, which it would swap into a corner of this one"
+        retarget = response.headers.get("HX-Retarget")
+        if retarget is not None and (retarget != "#toasts" or 'data-toast="error"' not in text):
+            return f"retargeted to {retarget!r} without a toast"
+    shown = page_shows_error(text) or re.search(r"<h1[ >]", text)
+    return None if shown else "a refusal without an error message"

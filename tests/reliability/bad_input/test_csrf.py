@@ -1,6 +1,7 @@
 """Every state-changing route, forms and JSON API alike, refuses a signed-in browser's request
 that lacks this app's CSRF token (missing, forged, or sent from another site) and stores
-nothing of it, even when the rest of the submission is exactly what the page would send.
+nothing of it, even when the rest of the submission is exactly what the page would send. A page
+route is told why on an error page, the API with the problem document.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import httpx
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from tests.conftest import SignedInClient
@@ -18,6 +20,10 @@ from tests.reliability.bad_input.hostile import targets
 from tests.reliability.bad_input.verdict import problem_fault
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+REASONS = (
+    "Missing or wrong CSRF token; reload the page and try again.",
+    "Cross-site request refused.",
+)
 
 
 @contextmanager
@@ -27,6 +33,20 @@ def _without_csrf(client: SignedInClient) -> Iterator[None]:
         yield
     finally:
         client.csrf_token = token
+
+
+def _refusal_fault(response: httpx.Response) -> str | None:
+    """A 403 that says why: an error page outside the API (every request here accepts HTML, as
+    a browser's does; a JSON problem would be shown raw), the JSON problem for the API."""
+    if response.status_code != 403:
+        return "not refused"
+    if response.request.url.path.startswith("/api/"):
+        return problem_fault(response)
+    if not response.headers.get("content-type", "").startswith("text/html"):
+        return "a form post refused with something a browser cannot show"
+    if not any(why in response.text for why in REASONS):
+        return "an error page that does not say why"
+    return None
 
 
 def _unsafe_routes(world: World) -> list[tuple[str, str]]:
@@ -72,7 +92,7 @@ def test_no_unsafe_route_acts_without_this_apps_csrf_token(world: World) -> None
                     follow_redirects=False,
                     **payload,
                 )
-            fault = problem_fault(response) if response.status_code == 403 else "not refused"
+            fault = _refusal_fault(response)
             if fault is not None:
                 failures.append(f"{method} {url} ({what}): {response.status_code} {fault}")
     changed = world.snapshots.changed(before, world.snapshots.take())

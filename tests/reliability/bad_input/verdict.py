@@ -1,6 +1,6 @@
 """What every answer to bad input must look like, checked the same way for the API and the pages.
 
-An API refusal is the one problem document of `errors.py` (`{"error", "detail", "fields"?}`)
+An API refusal is the one problem document of `error_handlers.py` (`{"error", "detail", "fields"?}`)
 whose detail a person can act on: not empty, not a traceback or an exception's repr. No answer,
 refused or not, may carry a secret the seeded world holds (API keys, passwords, tokens,
 notification URLs, session tokens).
