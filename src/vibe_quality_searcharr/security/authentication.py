@@ -20,6 +20,7 @@ so harmless.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from http.cookies import SimpleCookie
@@ -46,6 +47,7 @@ from vibe_quality_searcharr.security.client_address import TrustedProxies
 from vibe_quality_searcharr.security.clock import app_clock
 from vibe_quality_searcharr.security.csrf import CSRF_FIELD, CSRF_HEADER, CsrfTokens, same_origin
 from vibe_quality_searcharr.security.session_cache import SessionCache
+from vibe_quality_searcharr.security.tokens import digest
 from vibe_quality_searcharr.users.resolver import Credentials, Resolution, resolve_principal
 
 __all__ = ["SESSION_COOKIE", "AuthenticationMiddleware"]
@@ -54,6 +56,7 @@ SESSION_COOKIE = "vqs_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 COOKIE_METHODS = frozenset({"session", "proxy", "oidc"})
 MAX_FORM_BYTES = 1024 * 1024
+SHARED_LOOKUP_SECONDS = 5.0
 
 
 def _refusal(scope: Scope, status: int, kind: str, detail: str) -> Response:
@@ -99,6 +102,8 @@ class AuthenticationMiddleware:
         self._csrf: CsrfTokens | None = None
         # Session-cookie answers, valid until any commit (see `security.session_cache`).
         self.sessions = SessionCache()
+        # Lookups under way per cookie digest, with the stamp read before each started.
+        self._resolving: dict[str, tuple[int, asyncio.Future[Resolution | None]]] = {}
 
     def _setup(self, context: AppContext) -> tuple[TrustedProxies, CsrfTokens]:
         if self._proxies is None or self._csrf is None:
@@ -225,20 +230,52 @@ class AuthenticationMiddleware:
     async def _resolve(
         self, context: AppContext, credentials: Credentials, now: datetime
     ) -> Resolution:
-        """A session cookie alone may be answered from the cache; the stamp is read first."""
+        """A session cookie alone may be answered from the cache; the stamp is read first.
+
+        After a commit every signed-in client misses at once; the misses of one cookie share
+        one lookup (single flight) when it started at a stamp as new as theirs."""
         cookie = credentials.session_cookie
         cacheable = cookie and credentials.bearer is None and credentials.proxy_user is None
         stamp = context.database.data_stamp() if cacheable else None
-        if cookie and stamp is not None:
-            cached = self.sessions.get(cookie, stamp, now)
-            if cached is not None:
-                return cached
-        resolution = await anyio.to_thread.run_sync(
+        if not cookie or stamp is None:
+            return await self._lookup(context, credentials, now)
+        cached = self.sessions.get(cookie, stamp, now)
+        if cached is not None:
+            return cached
+        key = digest(cookie)
+        flight = self._resolving.get(key)
+        if flight is not None and flight[0] >= stamp:
+            shared = await self._shared(flight[1])
+            if shared is not None and (shared.good_until is None or now < shared.good_until):
+                return shared
+            return await self._lookup(context, credentials, now)
+        future: asyncio.Future[Resolution | None] = asyncio.get_running_loop().create_future()
+        self._resolving[key] = (stamp, future)
+        resolution: Resolution | None = None
+        try:
+            resolution = await self._lookup(context, credentials, now)
+        finally:
+            # None on a failure: the waiters then look up for themselves.
+            future.set_result(resolution)
+            if self._resolving.get(key, (0, None))[1] is future:
+                del self._resolving[key]
+        self.sessions.put(cookie, stamp, resolution)
+        return resolution
+
+    @staticmethod
+    async def _lookup(context: AppContext, credentials: Credentials, now: datetime) -> Resolution:
+        return await anyio.to_thread.run_sync(
             resolve_principal, context.database, context.settings, credentials, now
         )
-        if cookie and stamp is not None:
-            self.sessions.put(cookie, stamp, resolution)
-        return resolution
+
+    @staticmethod
+    async def _shared(future: asyncio.Future[Resolution | None]) -> Resolution | None:
+        """Another request's lookup of the same cookie, or None if it failed or took too long
+        (then this request looks up for itself)."""
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), SHARED_LOOKUP_SECONDS)
+        except TimeoutError:
+            return None
 
     @staticmethod
     def _deny_anonymous(method: str, path: str, headers: Headers) -> Response:

@@ -4,15 +4,16 @@ Resolving a cookie costs a worker thread, a database session and two lookups on 
 a good part of a page's time under load. The answer is kept here, keyed by the cookie's digest,
 and reused only while both hold:
 
-- nothing at all has been committed to the database since it was read (`db.stamp`: a sign-out,
-  a revoked session, a disabled user or a changed password anywhere, in this process or in a
-  `vqs` command beside it, moves the stamp, so a revocation takes effect on the very next
-  request, never after a delay);
+- nothing at all has been committed to the database since the stamp read before it was
+  looked up (`db.stamp`: a sign-out, a revoked session, a disabled user or a changed password
+  anywhere, in this process or in a `vqs` command beside it, moves the stamp, so a revocation
+  takes effect on the very next request, never after a delay);
 - the session's own deadlines have not come (`sessions.good_until`: absolute expiry, idle
   expiry, and the next `last_seen_at` touch, which must go to the database).
 
 Only successful session-cookie answers are kept (a wrong cookie always goes to the database, so
-guessing fills nothing), and without a stamp (PostgreSQL) nothing is kept at all.
+guessing fills nothing), and without a stamp (PostgreSQL) nothing is kept at all. Concurrent
+misses of one cookie share one lookup (`security.authentication`).
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ class SessionCache:
             entry = self._entries.get(key)
             if entry is None:
                 return None
-            if entry.stamp != stamp or now >= entry.good_until:
+            # An entry read at a newer stamp than this request's is as fresh as it needs.
+            if entry.stamp < stamp or now >= entry.good_until:
                 del self._entries[key]
                 return None
             self._entries.move_to_end(key)
@@ -59,9 +61,13 @@ class SessionCache:
         """`stamp` must have been read before the resolution was."""
         if stamp is None or resolution.principal is None or resolution.good_until is None:
             return
+        key = digest(cookie)
         with self._lock:
-            self._entries[digest(cookie)] = _Entry(stamp, resolution, resolution.good_until)
-            self._entries.move_to_end(digest(cookie))
+            kept = self._entries.get(key)
+            if kept is not None and kept.stamp > stamp:
+                return  # a lookup begun later finished first
+            self._entries[key] = _Entry(stamp, resolution, resolution.good_until)
+            self._entries.move_to_end(key)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
 

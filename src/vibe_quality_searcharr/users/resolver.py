@@ -63,7 +63,16 @@ def resolve_principal(
     """Who is asking. Resolving may write (a once-a-minute "last seen"); while the database
     takes no writes (another process's lock, a full disk) it is read without writing, so pages
     that only read keep working, and after one failed attempt the next requests of the next
-    `READ_ONLY_FOR` do not wait for the lock again."""
+    `READ_ONLY_FOR` do not wait for the lock again.
+
+    A session cookie is read without the write lock first: only once a minute (the touch) or
+    for a dead session is there anything to write, and taking SQLite's write lock on every
+    page view queued all the readers behind each other and behind every running search."""
+    if credentials.session_cookie and credentials.bearer is None and not credentials.proxy_user:
+        with database.session_scope(read_only=True) as session:
+            found = _resolve(session, settings, credentials, now, touch=False)
+        if found.principal is not None and found.good_until is not None and now < found.good_until:
+            return found  # live, and no touch due: exactly what the writing pass would answer
     if not database.failures.recently(WRITES_REFUSED, READ_ONLY_FOR):
         try:
             with database.session_scope() as session:

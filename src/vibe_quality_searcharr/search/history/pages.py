@@ -16,8 +16,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from vibe_quality_searcharr.deps import DbSession, ResourceId
-from vibe_quality_searcharr.search.history.listing import HistoryFilter, command_page
-from vibe_quality_searcharr.search.history.views import history_rows, item_history
+from vibe_quality_searcharr.search.history.listing import HistoryFilter
+from vibe_quality_searcharr.search.history.schemas import HistoryRow
+from vibe_quality_searcharr.search.history.views import history_page_rows, item_history
 from vibe_quality_searcharr.search.queues.pagedata import instance_choices
 from vibe_quality_searcharr.search.queues.repository import QueueRepository
 from vibe_quality_searcharr.security.clock import Now
@@ -102,10 +103,10 @@ def history_page(
     )
     raw = {key: value.strip() for key, value in raw.items()}
     filters, errors = parse_filters(raw)
-    rows, total = ([], 0)
+    rows: list[HistoryRow] = []
+    total = 0
     if not errors:
-        commands, total = command_page(session, filters, (page - 1) * _PAGE_SIZE, _PAGE_SIZE)
-        rows = history_rows(session, commands)
+        rows, total = history_page_rows(session, filters, (page - 1) * _PAGE_SIZE, _PAGE_SIZE)
     query = urlencode({key: value for key, value in raw.items() if value})
     queues = QueueRepository(session).choices(200)
     return render(

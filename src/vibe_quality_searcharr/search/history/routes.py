@@ -13,9 +13,13 @@ from fastapi.responses import StreamingResponse
 from vibe_quality_searcharr.deps import Context, DbSession, ResourceId
 from vibe_quality_searcharr.errors import InvalidInput
 from vibe_quality_searcharr.search.history.export import csv_lines
-from vibe_quality_searcharr.search.history.listing import HistoryFilter, command_page, iter_commands
+from vibe_quality_searcharr.search.history.listing import HistoryFilter, iter_commands
 from vibe_quality_searcharr.search.history.schemas import HistoryPage, HistoryRow, ItemHistoryRead
-from vibe_quality_searcharr.search.history.views import history_rows, item_history
+from vibe_quality_searcharr.search.history.views import (
+    history_page_rows,
+    history_rows,
+    item_history,
+)
 from vibe_quality_searcharr.security.clock import Now
 from vibe_quality_searcharr.security.principal import CurrentUser
 
@@ -54,10 +58,8 @@ def list_history(
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> HistoryPage:
     """Newest first."""
-    rows, total = command_page(session, filters, (page - 1) * page_size, page_size)
-    return HistoryPage(
-        items=history_rows(session, rows), total=total, page=page, page_size=page_size
-    )
+    rows, total = history_page_rows(session, filters, (page - 1) * page_size, page_size)
+    return HistoryPage.model_construct(items=rows, total=total, page=page, page_size=page_size)
 
 
 @router.get("/export.csv", response_class=StreamingResponse)
