@@ -12,7 +12,7 @@ from tests.instances.conftest import make_instance
 from tests.web.pages import Mode
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.db.settings_store import write_setting
-from vibe_quality_searcharr.search.models import SearchCommand
+from vibe_quality_searcharr.search.models import SearchCommand, SearchCommandItem
 from vibe_quality_searcharr.web.dashboard_data import daily_totals, local_midnights
 from vibe_quality_searcharr.web.time_zone import TIME_ZONE_SETTING, zone_named
 
@@ -25,17 +25,22 @@ NOW = datetime(2026, 3, 10, 12, 0, tzinfo=HONOLULU)
 def _search(context: AppContext, at: datetime, grabbed: int = 0) -> None:
     with context.database.session_scope() as session:
         instance = make_instance(session, context)
+        command = SearchCommand(
+            instance_id=instance.id,
+            instance_name=instance.name,
+            strategy="missing",
+            kind="EpisodeSearch",
+            item_ids=[1],
+            label="Show S01E01",
+            status="completed",
+            grabbed=grabbed,
+            intent_at=at.astimezone(UTC),
+        )
+        session.add(command)
+        session.flush()
         session.add(
-            SearchCommand(
-                instance_id=instance.id,
-                instance_name=instance.name,
-                strategy="missing",
-                kind="EpisodeSearch",
-                item_ids=[1],
-                label="Show S01E01",
-                status="completed",
-                grabbed=grabbed,
-                intent_at=at.astimezone(UTC),
+            SearchCommandItem(
+                command_id=command.id, instance_id=instance.id, item_id=1, grabbed=bool(grabbed)
             )
         )
 
@@ -47,10 +52,10 @@ def test_a_search_at_half_past_eleven_local_counts_on_that_local_day(
     with context.database.session_scope() as session:
         local = daily_totals(session, date(2026, 3, 10), 7, HONOLULU)
         utc = daily_totals(session, date(2026, 3, 10), 7)
-    by_day = {p.day: (p.searches, p.grabs) for p in local}
+    by_day = {p.day: (p.searched, p.grabbed) for p in local}
     assert by_day[date(2026, 3, 9)] == (1, 1)
     assert by_day[date(2026, 3, 10)] == (0, 0)
-    assert {p.day: p.searches for p in utc}[date(2026, 3, 10)] == 1  # the UTC day differs
+    assert {p.day: p.searched for p in utc}[date(2026, 3, 10)] == 1  # the UTC day differs
 
 
 def test_a_day_across_a_dst_change_is_23_hours_long() -> None:
