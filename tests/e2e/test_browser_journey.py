@@ -288,9 +288,9 @@ def _preview_and_run(journey: Journey, page: Any, dashboard: Any, queue: str) ->
     dashboard.reload()
     charts = dashboard.locator("#region-charts")
     expect(charts.locator("figure")).to_have_count(2)
-    # One search command, whatever it grabbed of its ten movies.
+    # One search command of ten movies: ten items searched, whatever it grabbed of them.
     expect(charts.locator("#figure-7d figcaption")).to_contain_text(
-        re.compile(r"last 7 days: 1 searches, \d+ grabs")
+        re.compile(r"last 7 days: 10 items searched, \d+ grabbed")
     )
     check(dashboard, "dashboard after the run")
     label: str = table.locator("tbody tr").first.locator("th ul li a").first.inner_text()

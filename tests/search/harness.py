@@ -21,7 +21,12 @@ from vibe_quality_searcharr.events import Event, EventBus
 from vibe_quality_searcharr.instances.connection import Connector
 from vibe_quality_searcharr.instances.service import api_key_box
 from vibe_quality_searcharr.library.sync import LibrarySync
-from vibe_quality_searcharr.search.models import SearchCommand, SearchQueue, SearchRun
+from vibe_quality_searcharr.search.models import (
+    SearchCommand,
+    SearchCommandItem,
+    SearchQueue,
+    SearchRun,
+)
 from vibe_quality_searcharr.search.queues.options import QueueOptions
 from vibe_quality_searcharr.search.runs.executor import Executor
 from vibe_quality_searcharr.search.runs.polling import PollSettings
@@ -171,8 +176,9 @@ def setup_behind_prowlarr(
 
 
 def add_command(session: Session, instance_id: int, at: datetime, **values: Any) -> SearchCommand:
-    """A completed search of episode 1 sent at `at`, as the history, charts and dashboard read
-    it; `values` sets any other column (status, grabbed, label, queue...)."""
+    """A completed search of episode 1 sent at `at`, with its item row, as the history, charts
+    and dashboard read it (charts count items); `values` sets any other column (status,
+    grabbed, label, queue...)."""
     command = SearchCommand(
         **{
             "instance_id": instance_id,
@@ -187,5 +193,15 @@ def add_command(session: Session, instance_id: int, at: datetime, **values: Any)
         }
     )
     session.add(command)
+    session.flush()
+    for item_id in command.item_ids:
+        session.add(
+            SearchCommandItem(
+                command_id=command.id,
+                instance_id=instance_id,
+                item_id=item_id,
+                grabbed=bool(command.grabbed),
+            )
+        )
     session.flush()
     return command

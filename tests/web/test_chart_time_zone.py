@@ -37,10 +37,10 @@ def test_a_search_at_half_past_eleven_local_counts_on_that_local_day(
     with context.database.session_scope() as session:
         local = daily_totals(session, date(2026, 3, 10), 7, HONOLULU)
         utc = daily_totals(session, date(2026, 3, 10), 7)
-    by_day = {p.day: (p.searches, p.grabs) for p in local}
+    by_day = {p.day: (p.searched, p.grabbed) for p in local}
     assert by_day[date(2026, 3, 9)] == (1, 1)
     assert by_day[date(2026, 3, 10)] == (0, 0)
-    assert {p.day: p.searches for p in utc}[date(2026, 3, 10)] == 1  # the UTC day differs
+    assert {p.day: p.searched for p in utc}[date(2026, 3, 10)] == 1  # the UTC day differs
 
 
 def test_a_day_across_a_dst_change_is_23_hours_long() -> None:

@@ -15,7 +15,12 @@ from tests.web.pages import Mode
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.search.budgets.models import InstanceLimits
 from vibe_quality_searcharr.search.budgets.status import CapUse, budget_status
-from vibe_quality_searcharr.search.models import SearchCommand, SearchQueue, SearchRun
+from vibe_quality_searcharr.search.models import (
+    SearchCommand,
+    SearchCommandItem,
+    SearchQueue,
+    SearchRun,
+)
 from vibe_quality_searcharr.web.charts import DayTotals, bar_chart_svg
 from vibe_quality_searcharr.web.dashboard_data import daily_totals, queue_next_runs
 
@@ -38,6 +43,19 @@ def _command(
     values.update(extra)
     command = SearchCommand(**values)
     session.add(command)
+    session.flush()
+    # One row per item, as the executor records them; the first `grabbed` of them grabbed.
+    grabbed = command.grabbed or 0
+    session.add_all(
+        SearchCommandItem(
+            command_id=command.id,
+            instance_id=instance_id,
+            item_id=item_id,
+            label=f"#{item_id}",
+            grabbed=index < grabbed,
+        )
+        for index, item_id in enumerate(command.item_ids)
+    )
     return command
 
 
@@ -49,7 +67,7 @@ def test_the_chart_has_one_bar_per_day_with_its_values() -> None:
     ]
     svg = str(bar_chart_svg(points, chart_id="c", title="Searches & grabs"))
     assert '<title id="c-title">Searches &amp; grabs</title>' in svg
-    assert "3 days: 15 searches, 7 grabs, grab rate 46.7 %." in svg
+    assert "3 days: 15 items searched, 7 grabbed, grab rate 46.7 %." in svg
     searches = re.findall(r'class="chart-searches" data-day="([\d-]+)" data-value="(\d+)"', svg)
     assert searches == [("2026-03-08", "10"), ("2026-03-09", "0"), ("2026-03-10", "5")]
     grabs = re.findall(r'class="chart-grabs" data-day="[\d-]+" data-value="(\d+)"', svg)
@@ -60,10 +78,10 @@ def test_the_chart_has_one_bar_per_day_with_its_values() -> None:
     assert "<polyline" in svg  # the rate of the two days with searches
 
 
-def test_daily_totals_count_sent_commands_and_grabs_per_day(context: AppContext) -> None:
+def test_daily_totals_count_items_searched_and_grabbed_per_day(context: AppContext) -> None:
     with context.database.session_scope() as session:
         instance = make_instance(session, context)
-        _command(session, instance.id, NOW - timedelta(hours=1), grabbed=2)
+        _command(session, instance.id, NOW - timedelta(hours=1), grabbed=2, item_ids=[1, 2, 3])
         _command(session, instance.id, NOW - timedelta(hours=2))
         _command(session, instance.id, NOW - timedelta(hours=3), status="not_sent")
         _command(session, instance.id, NOW - timedelta(days=2, hours=1), grabbed=1)
@@ -72,9 +90,9 @@ def test_daily_totals_count_sent_commands_and_grabs_per_day(context: AppContext)
         week = daily_totals(session, NOW.date(), 7)
     assert [p.day for p in week][-1] == NOW.date()
     assert len(week) == 7
-    assert (week[-1].searches, week[-1].grabs) == (2, 2)
-    assert (week[-3].searches, week[-3].grabs) == (1, 1)
-    assert sum(p.searches for p in week) == 3
+    assert (week[-1].searched, week[-1].grabbed) == (4, 2)  # items of two commands, not 2
+    assert (week[-3].searched, week[-3].grabbed) == (1, 1)
+    assert sum(p.searched for p in week) == 5
 
 
 def test_budget_status_counts_the_last_hour_and_day_against_the_caps(
@@ -194,7 +212,7 @@ def test_the_dashboard_shows_every_region_filled(
     assert "Last hour: 2 of 10" in budgets
     assert "Last 24 hours: 2 of 100" in budgets
     charts = text.split('id="region-charts"')[1].split("</section>")[0]
-    assert "last 7 days: 3 searches, 1 grabs, grab rate 33.3 %" in charts
+    assert "last 7 days: 3 items searched, 1 grabbed, grab rate 33.3 % of the items" in charts
     assert charts.count('class="chart-searches"') == 37
     assert '<th scope="row">2026-03-07</th><td>1</td><td>0</td>' in charts
     activity = text.split('id="region-activity"')[1].split("</section>")[0]
@@ -219,7 +237,7 @@ def test_the_charts_and_budgets_count_a_run_as_soon_as_it_ends(
         _command(session, instance_id, NOW - timedelta(minutes=1), grabbed=1)
     cached = mode.page(mode.get(admin_client, "/"))
     # Today is counted on every rendering; the budget bars are still the cached ones.
-    assert "last 7 days: 1 searches, 1 grabs" in cached
+    assert "last 7 days: 1 item searched, 1 grabbed" in cached
     assert "Last hour: 0 of 10" in cached
 
     admin_client.portal.call(  # type: ignore[attr-defined]
@@ -227,16 +245,29 @@ def test_the_charts_and_budgets_count_a_run_as_soon_as_it_ends(
     )
     after = mode.page(mode.get(admin_client, "/"))
     charts = after.split('id="region-charts"')[1].split("</section>")[0]
-    assert "last 7 days: 1 searches, 1 grabs, grab rate 100.0 %" in charts
+    assert "last 7 days: 1 item searched, 1 grabbed, grab rate 100.0 %" in charts
     assert "Last hour: 1 of 10" in after
 
 
-def test_more_grabs_than_searches_stay_inside_the_chart() -> None:
-    """One movie search of ten movies may grab four: the bars and the rate line keep in the box
-    (they were drawn above it, cut off)."""
+def test_the_rate_is_a_share_of_the_items_on_a_0_to_100_percent_scale() -> None:
+    """Ten movies searched by one command, four grabbed: 40 % (it read 400 % when searches were
+    counted as commands), drawn at 40 % of the height."""
+    points = [DayTotals(date(2026, 3, 9), 10, 4), DayTotals(date(2026, 3, 10), 10, 10)]
+    svg = str(bar_chart_svg(points, chart_id="c", title="Items searched and grabbed"))
+    assert "2 days: 20 items searched, 14 grabbed, grab rate 70 %." in svg
+    assert "2026-03-09: 10 items searched, 4 grabbed" in svg
+    (line,) = re.findall(r'class="chart-rate" points="([^"]+)"', svg)
+    ys = [float(pair.split(",")[1]) for pair in line.split()]
+    plot_bottom, plot_height = 140, 130  # the chart's 160 px less its 20 px axis and 10 px top
+    assert ys == [plot_bottom - 0.4 * plot_height, plot_bottom - plot_height]
+
+
+def test_a_grab_counted_without_its_item_stays_inside_the_chart() -> None:
+    """Defensive: should a day ever count more grabs than items (a row written by hand), the
+    bars and the rate line keep in the box instead of being drawn above it, cut off."""
     points = [DayTotals(date(2026, 3, 9), 2, 1), DayTotals(date(2026, 3, 10), 1, 4)]
     svg = str(bar_chart_svg(points, chart_id="c", title="Searches and grabs"))
     tops = [float(y) for y in re.findall(r'<rect class="chart-\w+"[^>]* y="(-?[\d.]+)"', svg)]
     assert min(tops) == 10  # the top margin: the four grabs are the tallest bar
     (line,) = re.findall(r'class="chart-rate" points="([^"]+)"', svg)
-    assert min(float(pair.split(",")[1]) for pair in line.split()) == 10  # 400 % at the top
+    assert min(float(pair.split(",")[1]) for pair in line.split()) == 10  # the highest at the top

@@ -20,7 +20,13 @@ from tests.web.pages import Mode
 from vibe_quality_searcharr.context import AppContext
 from vibe_quality_searcharr.db.engine import open_sqlcipher
 from vibe_quality_searcharr.library.models import LibraryItem, LibraryParent
-from vibe_quality_searcharr.search.models import Exclusion, SearchCommand, SearchQueue, SearchRun
+from vibe_quality_searcharr.search.models import (
+    Exclusion,
+    SearchCommand,
+    SearchCommandItem,
+    SearchQueue,
+    SearchRun,
+)
 from vibe_quality_searcharr.users.models import UserSession
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -76,6 +82,10 @@ def _command(
     )
     session.add(command)
     session.flush()
+    session.add(
+        SearchCommandItem(command_id=command.id, instance_id=instance_id, item_id=1, label=label)
+    )
+    session.flush()
     return command
 
 
@@ -84,7 +94,7 @@ def test_a_repeated_page_reads_nothing_until_something_is_committed(
 ) -> None:
     app.state.clock = lambda: NOW
     instance_id, _ = _history(context)
-    assert "last 7 days: 1 searches" in mode.page(mode.get(admin_client, "/"))
+    assert "last 7 days: 1 item searched" in mode.page(mode.get(admin_client, "/"))
     for url in ("/", "/history", "/api/v1/history"):
         first = mode.get(admin_client, url)
         assert first.status_code == 200
@@ -101,7 +111,7 @@ def test_a_repeated_page_reads_nothing_until_something_is_committed(
     assert "Second S01E02" in admin_client.get("/api/v1/history").text
     home = mode.page(mode.get(admin_client, "/"))
     assert "Second S01E02" in home.split('id="region-activity"')[1]
-    assert "last 7 days: 2 searches" in home.split('id="region-charts"')[1]
+    assert "last 7 days: 2 items searched" in home.split('id="region-charts"')[1]
 
 
 def test_history_shows_a_status_changed_in_place_and_a_new_run_at_once(

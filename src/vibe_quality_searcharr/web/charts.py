@@ -1,11 +1,15 @@
-"""Server-side SVG charts of searches, grabs and grab rate per day (no script, accessible).
+"""Server-side SVG charts of items searched, items grabbed and grab rate per day (no script,
+accessible).
 
 Each chart is an `<svg role="img">` with a `<title>` and a `<desc>` that says the totals in
-words, bars for searches, narrower bars for grabs inside them, and a polyline for the grab rate
-on its own 0-100 % scale; every bar has its own `<title>` (a tooltip and a screen-reader
-label). A grab is an item and a search a command, which may cover many items (a movie search of
-ten, a season): grabs may outnumber searches, so the bars share one scale up to the larger, and
-the rate's scale grows past 100 % when it does, rather than drawing out of the box. The page puts a table of the same numbers next to it, so nothing is only in the picture.
+words, bars for the items searched, narrower bars for the items grabbed inside them, and a
+polyline for the grab rate on its own 0-100 % scale; every bar has its own `<title>` (a tooltip
+and a screen-reader label). Both bars count items, never commands: one command may search ten
+movies or a season's episodes, and the rate is the share of the items searched that were
+grabbed (4 grabbed of one ten-movie command is 40 %, not 400 %), the same unit as the stats
+API's `grab_rate`. The scales still stretch to the larger of the two should a grab ever be
+counted without its item (rather than draw out of the box). The page puts a table of the same
+numbers next to it, so nothing is only in the picture.
 """
 
 from __future__ import annotations
@@ -26,18 +30,21 @@ _BOTTOM = 20
 
 @dataclass(frozen=True)
 class DayTotals:
+    """Items searched (by commands that left) and items grabbed on one day."""
+
     day: date
-    searches: int
-    grabs: int
+    searched: int
+    grabbed: int
 
     @property
     def rate(self) -> float | None:
-        return grab_rate(self.searches, self.grabs)
+        return grab_rate(self.searched, self.grabbed)
 
 
-def grab_rate(searches: int, grabs: int) -> float | None:
-    """Grabs per search in percent; None without searches (no rate, not 0 %)."""
-    return None if searches <= 0 else round(100.0 * grabs / searches, 1)
+def grab_rate(searched: int, grabbed: int) -> float | None:
+    """Items grabbed per item searched, in percent; None without items searched (no rate, not
+    0 %)."""
+    return None if searched <= 0 else round(100.0 * grabbed / searched, 1)
 
 
 def _num(value: float) -> str:
@@ -46,12 +53,12 @@ def _num(value: float) -> str:
 
 def bar_chart_svg(points: Sequence[DayTotals], *, chart_id: str, title: str) -> Markup:
     """The chart as markup safe to put in a template."""
-    searches = sum(p.searches for p in points)
-    grabs = sum(p.grabs for p in points)
-    rate = grab_rate(searches, grabs)
+    searched = sum(p.searched for p in points)
+    grabbed = sum(p.grabbed for p in points)
+    rate = grab_rate(searched, grabbed)
     rate_text = "no searches" if rate is None else f"grab rate {_num(rate)} %"
-    desc = f"{len(points)} days: {searches} searches, {grabs} grabs, {rate_text}."
-    peak = max((max(p.searches, p.grabs) for p in points), default=0) or 1
+    desc = f"{len(points)} days: {searched} items searched, {grabbed} grabbed, {rate_text}."
+    peak = max((max(p.searched, p.grabbed) for p in points), default=0) or 1
     rate_peak = max([100.0, *(p.rate for p in points if p.rate is not None)])
     plot = _HEIGHT - _TOP - _BOTTOM
     slot = _WIDTH / max(len(points), 1)
@@ -68,18 +75,18 @@ def bar_chart_svg(points: Sequence[DayTotals], *, chart_id: str, title: str) -> 
     rate_points: list[str] = []
     for index, point in enumerate(points):
         x = index * slot + (slot - bar) / 2
-        height = plot * point.searches / peak
+        height = plot * point.searched / peak
         y = _HEIGHT - _BOTTOM - height
-        label = f"{point.day.isoformat()}: {point.searches} searches, {point.grabs} grabs"
+        label = f"{point.day.isoformat()}: {point.searched} items searched, {point.grabbed} grabbed"
         parts.append(
             f'<rect class="chart-searches" data-day="{point.day.isoformat()}"'
-            f' data-value="{point.searches}" x="{_num(x)}" y="{_num(y)}" width="{_num(bar)}"'
+            f' data-value="{point.searched}" x="{_num(x)}" y="{_num(y)}" width="{_num(bar)}"'
             f' height="{_num(height)}"><title>{escape(label)}</title></rect>'
         )
-        grab_height = plot * point.grabs / peak
+        grab_height = plot * point.grabbed / peak
         parts.append(
             f'<rect class="chart-grabs" data-day="{point.day.isoformat()}"'
-            f' data-value="{point.grabs}" x="{_num(x + bar / 4)}"'
+            f' data-value="{point.grabbed}" x="{_num(x + bar / 4)}"'
             f' y="{_num(_HEIGHT - _BOTTOM - grab_height)}" width="{_num(bar / 2)}"'
             f' height="{_num(grab_height)}"/>'
         )

@@ -1,9 +1,12 @@
-"""The dashboard's queries: runs in progress, recent activity, next runs, searches per day.
+"""The dashboard's queries: runs in progress, recent activity, next runs, items searched and
+grabbed per day.
 
 Every query is bounded by an index so the page stays fast on a million history rows: running
 runs by `search_run.status`, recent runs and commands by their time columns with a LIMIT, the
-per-day totals (days of the user's time zone) by a range scan of `ix_search_command_day` (intent_at, status, grabbed: the
-aggregate never reads the table). Takes a session, never commits.
+per-day totals (days of the user's time zone) by a range scan of `ix_search_command_day`
+(intent_at, status, grabbed) and, per command found, a count of its items in the index on
+`search_command_item.command_id`: the aggregate reads no table row. Takes a session, never
+commits.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from vibe_quality_searcharr.search.models import (
     CommandStatus,
     RunStatus,
     SearchCommand,
+    SearchCommandItem,
     SearchQueue,
     SearchRun,
 )
@@ -156,8 +160,10 @@ def local_midnights(first: date, days: int, zone: ZoneInfo) -> list[datetime]:
 def daily_totals(
     session: Session, today: date, days: int, zone: ZoneInfo | None = None
 ) -> list[DayTotals]:
-    """Searches (commands that left) and grabs per day of `zone` (UTC by default), for the
-    `days` ending `today` (a date in that zone), zero-filled.
+    """Items searched (by commands that left) and items grabbed per day of `zone` (UTC by
+    default), for the `days` ending `today` (a date in that zone), zero-filled. Items, not
+    commands: a command of ten movies is ten items searched, so the grab rate is the share of
+    them grabbed (`charts.grab_rate`).
 
     The day of each command is its index among the local midnights, as a CASE over the
     indexed `intent_at`: the same SQL on SQLite (which knows no IANA zones) and PostgreSQL,
@@ -168,19 +174,27 @@ def daily_totals(
         *((SearchCommand.intent_at < bound, number) for number, bound in enumerate(bounds[1:])),
         else_=days,
     ).label("day_index")
+    items = (
+        select(func.count())
+        .where(SearchCommandItem.command_id == SearchCommand.id)
+        .scalar_subquery()
+        .label("searched")
+    )
     sent = (
-        select(index, SearchCommand.grabbed)
+        select(index, items, SearchCommand.grabbed)
         .where(SearchCommand.intent_at >= bounds[0], SearchCommand.intent_at < bounds[-1])
         .where(SearchCommand.status != CommandStatus.NOT_SENT)
         .subquery()
     )
     # Grouped outside: PostgreSQL would not match a GROUP BY of the CASE with its own binds.
     rows = session.execute(
-        select(sent.c.day_index, func.count(), func.coalesce(func.sum(sent.c.grabbed), 0)).group_by(
-            sent.c.day_index
-        )
+        select(
+            sent.c.day_index,
+            func.coalesce(func.sum(sent.c.searched), 0),
+            func.coalesce(func.sum(sent.c.grabbed), 0),
+        ).group_by(sent.c.day_index)
     ).all()
-    found = {int(number): (int(searches), int(grabs)) for number, searches, grabs in rows}
+    found = {int(number): (int(searched), int(grabbed)) for number, searched, grabbed in rows}
     return [
         DayTotals(first + timedelta(days=number), *found.get(number, (0, 0)))
         for number in range(days)

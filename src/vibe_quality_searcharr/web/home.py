@@ -94,7 +94,8 @@ DASHBOARD_REGIONS: tuple[DashboardRegion, ...] = (
     DashboardRegion(
         "charts",
         "Last 7 and 30 days",
-        "Searches, grabs and grab rate per day, drawn from the search history.",
+        "Items searched, items grabbed and the grab rate (the share of the items searched that "
+        "were grabbed) per day, drawn from the search history.",
         "dashboard/_charts.html",
     ),
     DashboardRegion(
@@ -200,16 +201,16 @@ def _chart_cache(request: Request) -> ChartCache:
 
 
 def _chart(points: list[DayTotals], key: str, title: str) -> dict[str, object]:
-    searches = sum(p.searches for p in points)
-    grabs = sum(p.grabs for p in points)
+    searched = sum(p.searched for p in points)
+    grabbed = sum(p.grabbed for p in points)
     return {
         "key": key,
         "title": title,
         "svg": bar_chart_svg(points, chart_id=f"chart-{key}", title=title),
         "points": points,
-        "searches": searches,
-        "grabs": grabs,
-        "rate": grab_rate(searches, grabs),
+        "searched": searched,
+        "grabbed": grabbed,
+        "rate": grab_rate(searched, grabbed),
     }
 
 
@@ -239,8 +240,8 @@ def home(request: Request, _user: CurrentUser, session: DbSession, now: Now) -> 
         next_runs=data.queue_next_runs(session, now),
         budgets=budgets,
         charts=[
-            _chart(month[-7:], "7d", "Searches and grabs, last 7 days"),
-            _chart(month, "30d", "Searches and grabs, last 30 days"),
+            _chart(month[-7:], "7d", "Items searched and grabbed, last 7 days"),
+            _chart(month, "30d", "Items searched and grabbed, last 30 days"),
         ],
         recent_runs=data.recent_runs(session),
         recent_commands=data.recent_commands(session),

@@ -19,7 +19,8 @@ instance_router = APIRouter(prefix="/api/v1/instances", tags=["instances"])
 def get_queue_stats(
     _user: CurrentUser, request: Request, session: DbSession, queue_id: ResourceId
 ) -> StatsRead:
-    """Searches sent, items grabbed and imported, grab rate over the last 7 and 30 days."""
+    """Search commands sent, items they searched, items grabbed and imported, and the grab
+    rate (items grabbed / items searched) over the last 7 and 30 days."""
     return queue_stats(session, queue_id, app_clock(request.app)())
 
 

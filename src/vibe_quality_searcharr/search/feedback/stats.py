@@ -1,5 +1,11 @@
 """Grab rates per queue and per instance over 7 and 30 days, counted by the database from the
-search history (never a list of rows in Python)."""
+search history (never a list of rows in Python).
+
+The rate counts items on both sides: the items grabbed out of the items the sent commands
+covered (a command may cover ten movies or a season's episodes, and each item is grabbed or
+not), so it is a share from 0 to 1, the same unit as the dashboard's chart (per command it would
+read 4.0 for one ten-movie command with four grabs).
+"""
 
 from __future__ import annotations
 
@@ -23,9 +29,12 @@ class PeriodStats(BaseModel):
     days: int
     searches: int = Field(description="search commands sent")
     items_searched: int = Field(description="items those commands covered")
-    grabbed: int = Field(description="items grabbed after a search")
-    imported: int = Field(description="items imported after a search")
-    grab_rate: float | None = Field(description="grabbed items per search command sent")
+    grabbed: int = Field(description="of those items, how many were grabbed after the search")
+    imported: int = Field(description="of those items, how many were imported after the search")
+    grab_rate: float | None = Field(
+        description="share of the items searched that were grabbed: grabbed / items_searched, "
+        "from 0 to 1 (0.4 = 40 %); null when no item was searched"
+    )
 
 
 class StatsRead(BaseModel):
@@ -52,7 +61,7 @@ def _period(session: Session, where: ColumnElement[bool], now: datetime, days: i
         .where(sent)
     ).one()
     items, grabbed, imported = int(row[0]), int(row[1]), int(row[2])
-    rate = round(grabbed / searches, 4) if searches else None
+    rate = round(grabbed / items, 4) if items else None
     return PeriodStats(
         days=days,
         searches=searches,

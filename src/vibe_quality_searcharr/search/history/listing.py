@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Row, Select, func, select
@@ -29,17 +29,16 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class HistoryFilter:
+    """`since` (inclusive) and `before` (exclusive) are UTC instants on `intent_at`; what the
+    user's days mean is decided by `history.bounds`."""
+
     instance_id: int | None = None
     queue_id: int | None = None
     strategy: str | None = None
     status: str | None = None
     item_id: int | None = None
-    since: date | None = None
-    until: date | None = None
-
-
-def _day(value: date) -> datetime:
-    return datetime.combine(value, time(), tzinfo=UTC)
+    since: datetime | None = None
+    before: datetime | None = None
 
 
 def _filtered(query: Select[Any], where: HistoryFilter) -> Select[Any]:
@@ -52,9 +51,9 @@ def _filtered(query: Select[Any], where: HistoryFilter) -> Select[Any]:
     if where.status is not None:
         query = query.where(SearchCommand.status == where.status)
     if where.since is not None:
-        query = query.where(SearchCommand.intent_at >= _day(where.since))
-    if where.until is not None:
-        query = query.where(SearchCommand.intent_at < _day(where.until) + timedelta(days=1))
+        query = query.where(SearchCommand.intent_at >= where.since)
+    if where.before is not None:
+        query = query.where(SearchCommand.intent_at < where.before)
     if where.item_id is not None:
         covering = select(SearchCommandItem.command_id).where(
             SearchCommandItem.item_id == where.item_id

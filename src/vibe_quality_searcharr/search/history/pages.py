@@ -11,11 +11,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from vibe_quality_searcharr.deps import DbSession, ResourceId
+from vibe_quality_searcharr.search.history.bounds import BoundError, Bounds, parse_day, resolve
 from vibe_quality_searcharr.search.history.listing import HistoryFilter
 from vibe_quality_searcharr.search.history.schemas import HistoryRow
 from vibe_quality_searcharr.search.history.views import history_page_rows, item_history
@@ -50,9 +52,9 @@ def _day(raw: str, name: str, errors: dict[str, str]) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[name] = "Enter a date as YYYY-MM-DD"
+        return parse_day(raw)
+    except BoundError as error:
+        errors[name] = str(error)
         return None
 
 
@@ -65,21 +67,28 @@ def _choice(raw: str, name: str, allowed: tuple[str, ...], errors: dict[str, str
     return None
 
 
-def parse_filters(raw: dict[str, str]) -> tuple[HistoryFilter, dict[str, str]]:
-    """The filter the form asks for, and a message per field it could not read."""
+def parse_filters(raw: dict[str, str], zone: ZoneInfo) -> tuple[HistoryFilter, dict[str, str]]:
+    """The filter the form asks for, and a message per field it could not read. The days are
+    days of `zone` (see `history.bounds`)."""
     errors: dict[str, str] = {}
     since = _day(raw["since"], "since", errors)
     until = _day(raw["until"], "until", errors)
+    bounds = Bounds()
     if since and until and since > until:
         errors["since"] = "The first day is after the last day; swap them"
+    elif not errors:
+        try:
+            bounds = resolve(since, until, zone)
+        except BoundError as error:
+            errors["since" if since else "until"] = str(error)
     found = HistoryFilter(
         instance_id=_id(raw["instance_id"], "instance_id", errors),
         queue_id=_id(raw["queue_id"], "queue_id", errors),
         strategy=_choice(raw["strategy"], "strategy", STRATEGIES, errors),
         status=_choice(raw["status"], "status", STATUSES, errors),
         item_id=_id(raw["item_id"], "item_id", errors),
-        since=since,
-        until=until,
+        since=bounds.since,
+        before=bounds.before,
     )
     return found, errors
 
@@ -102,7 +111,8 @@ def history_page(
         zip(_FIELDS, (instance_id, queue_id, strategy, status, item_id, since, until), strict=True)
     )
     raw = {key: value.strip() for key, value in raw.items()}
-    filters, errors = parse_filters(raw)
+    zone = user_zone(session)
+    filters, errors = parse_filters(raw, zone)
     rows: list[HistoryRow] = []
     total = 0
     if not errors:
@@ -127,7 +137,7 @@ def history_page(
             *((s, s.replace("_", " ").capitalize()) for s in STRATEGIES),
         ],
         statuses=[("", "Any status"), *((s, s.replace("_", " ").capitalize()) for s in STATUSES)],
-        zone=user_zone(session),
+        zone=zone,
     )
 
 

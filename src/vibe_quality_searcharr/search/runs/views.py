@@ -24,6 +24,7 @@ from vibe_quality_searcharr.search.runs.repository import command_items, command
 from vibe_quality_searcharr.search.runs.service import DEFAULT_SKIPPED_LIMIT, preview_queue
 from vibe_quality_searcharr.search.runs.wiring import registry_of
 from vibe_quality_searcharr.security.principal import CurrentUser, WriteUser
+from vibe_quality_searcharr.web.charts import grab_rate
 from vibe_quality_searcharr.web.flash import flash
 from vibe_quality_searcharr.web.templating import redirect, render
 
@@ -68,6 +69,11 @@ def run_page(
     commands = commands_of_run(session, run_id)
     items = command_items(session, [command.id for command in commands])
     done = sum(1 for command in commands if command.status in ("completed", "failed", "not_sent"))
+    # The grab rate in items, as on the dashboard: the items of the commands that were sent,
+    # not `run.searches` (a season pack is one search of many episodes).
+    sent = [command for command in commands if command.arr_command_id is not None]
+    searched = sum(len(items.get(command.id, [])) for command in sent)
+    grabbed = sum(command.grabbed for command in sent)
     return render(
         request,
         "runs/detail.html",
@@ -76,4 +82,7 @@ def run_page(
         items=items,
         running=run.status == RunStatus.RUNNING,
         done=done,
+        searched=searched,
+        grabbed_items=grabbed,
+        rate=grab_rate(searched, grabbed),
     )
