@@ -5,7 +5,7 @@ SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -81,8 +81,7 @@ def _reference(session: Session, where: HistoryFilter, offset: int, limit: int) 
     if where.status is not None:
         query = query.where(SearchCommand.status == where.status)
     if where.since is not None:
-        since = datetime.combine(where.since, datetime.min.time(), tzinfo=UTC)
-        query = query.where(SearchCommand.intent_at >= since)
+        query = query.where(SearchCommand.intent_at >= where.since)
     if where.item_id is not None:
         query = query.where(
             SearchCommand.id.in_(
@@ -107,7 +106,7 @@ def test_plain_rows_equal_the_full_rows_for_every_filter_and_page(context: AppCo
         HistoryFilter(queue_id=queue_id, strategy="missing"),
         HistoryFilter(status="failed"),
         HistoryFilter(item_id=100 + 7 * 10 + 1),
-        HistoryFilter(since=date(2026, 3, 10)),
+        HistoryFilter(since=datetime(2026, 3, 10, tzinfo=UTC)),
         HistoryFilter(instance_id=instance_id + 99),  # nothing matches
     ]
     with context.database.session_scope() as session:
