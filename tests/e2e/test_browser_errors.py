@@ -16,14 +16,12 @@ import pytest
 
 from tests.conftest import make_user
 from tests.e2e.browser import AXE_SCRIPT, axe_violations, chromium, live_server, screenshots
-from tests.reliability.dbfaults import locked_by_another_process
+from tests.reliability.dbfaults import locked_by_another_process, short_busy_database
 from vibe_quality_searcharr.app import create_app
 from vibe_quality_searcharr.context import AppContext
-from vibe_quality_searcharr.db import migrate
-from vibe_quality_searcharr.db.engine import Database, open_sqlcipher
+from vibe_quality_searcharr.db.engine import Database
 from vibe_quality_searcharr.notifications.models import NotificationTarget
 from vibe_quality_searcharr.notifications.service import url_box
-from vibe_quality_searcharr.security.keyfiles import ensure_secrets
 from vibe_quality_searcharr.settings import Settings
 from vibe_quality_searcharr.users.keys import AuthKeys
 
@@ -37,13 +35,8 @@ LONG = 30_000  # ms: the most a request may take on a busy machine before the te
 @pytest.fixture
 def database(settings: Settings) -> Iterator[Database]:
     """SQLCipher with a short busy timeout (the lock is a SQLite one)."""
-    keys = ensure_secrets(settings)
-    db = open_sqlcipher(settings.sqlite_path, keys.database_key, busy_timeout_ms=BUSY_MS)
-    migrate.upgrade(db)
-    try:
+    with short_busy_database(settings, BUSY_MS) as db:
         yield db
-    finally:
-        db.dispose()
 
 
 def _seed(context: AppContext) -> int:

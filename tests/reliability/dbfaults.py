@@ -27,10 +27,13 @@ from sqlalchemy import event, func, select
 
 from tests.web.pages import Mode
 from vibe_quality_searcharr.context import AppContext
-from vibe_quality_searcharr.db.engine import Database
+from vibe_quality_searcharr.db import migrate
+from vibe_quality_searcharr.db.engine import Database, open_sqlcipher
 from vibe_quality_searcharr.search.models import SearchQueue
 from vibe_quality_searcharr.search.queues.presets import PresetName
 from vibe_quality_searcharr.search.queues.views import new_queue_values
+from vibe_quality_searcharr.security.keyfiles import ensure_secrets
+from vibe_quality_searcharr.settings import Settings
 
 __all__ = [
     "PageLimit",
@@ -81,6 +84,19 @@ connection.execute("ROLLBACK")
 connection.close()
 print("released", flush=True)
 """
+
+
+@contextlib.contextmanager
+def short_busy_database(settings: Settings, busy_timeout_ms: int) -> Iterator[Database]:
+    """The test's SQLCipher database, migrated, whose writers give up on another process's
+    lock after `busy_timeout_ms` instead of the production 10 s: a refusal is quick to see."""
+    keys = ensure_secrets(settings)
+    db = open_sqlcipher(settings.sqlite_path, keys.database_key, busy_timeout_ms=busy_timeout_ms)
+    migrate.upgrade(db)
+    try:
+        yield db
+    finally:
+        db.dispose()
 
 
 @contextlib.contextmanager

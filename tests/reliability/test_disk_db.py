@@ -42,6 +42,7 @@ from tests.reliability.dbfaults import (
     queue_form,
     queue_names,
     readiness,
+    short_busy_database,
 )
 from tests.search.conftest import add_instance
 from tests.web.pages import Mode
@@ -75,13 +76,8 @@ BUSY_MS = 300
 @pytest.fixture
 def database(settings: Settings) -> Iterator[Database]:
     """SQLCipher only (PostgreSQL has its own test below), with a short busy timeout."""
-    keys = ensure_secrets(settings)
-    db = open_sqlcipher(settings.sqlite_path, keys.database_key, busy_timeout_ms=BUSY_MS)
-    migrate.upgrade(db)
-    try:
+    with short_busy_database(settings, BUSY_MS) as db:
         yield db
-    finally:
-        db.dispose()
 
 
 @pytest.fixture

@@ -26,15 +26,13 @@ from apscheduler.executors.base import run_coroutine_job
 from fastapi import FastAPI
 from sqlalchemy import text as sql
 
-from tests.reliability.dbfaults import locked_by_another_process
+from tests.reliability.dbfaults import locked_by_another_process, short_busy_database
 from vibe_quality_searcharr.context import AppContext
-from vibe_quality_searcharr.db import migrate
-from vibe_quality_searcharr.db.engine import Database, open_sqlcipher
+from vibe_quality_searcharr.db.engine import Database
 from vibe_quality_searcharr.instances.health import HEALTH_JOB_ID
 from vibe_quality_searcharr.scheduling import job_guard
 from vibe_quality_searcharr.scheduling.wiring import FEEDBACK_JOB_ID
 from vibe_quality_searcharr.search.budgets.jobs import PROWLARR_REFRESH_JOB_ID
-from vibe_quality_searcharr.security.keyfiles import ensure_secrets
 from vibe_quality_searcharr.settings import Settings
 
 BUSY_MS = 300
@@ -49,13 +47,8 @@ Line = MutableMapping[str, Any]
 @pytest.fixture
 def database(settings: Settings) -> Iterator[Database]:
     """SQLCipher with a short busy timeout: a job meeting the lock waits 300 ms, not 10 s."""
-    keys = ensure_secrets(settings)
-    db = open_sqlcipher(settings.sqlite_path, keys.database_key, busy_timeout_ms=BUSY_MS)
-    migrate.upgrade(db)
-    try:
+    with short_busy_database(settings, BUSY_MS) as db:
         yield db
-    finally:
-        db.dispose()
 
 
 @contextlib.contextmanager
